@@ -1,0 +1,22 @@
+//! BillPay rules, with no I/O: everything here compiles natively and to wasm32 and is tested natively.
+//!
+//! - [`clickpesa`]: ClickPesa wire types (requests, responses, webhooks), tolerant where ClickPesa is.
+//! - [`checksum`]: ClickPesa's canonical/legacy checksum: sign outgoing bodies, verify webhooks.
+//! - [`token`]: order tokens minted by the shop's server, verified by the edge.
+//! - [`validate`]: domain newtypes (`BillReference`, `Amount`, `Description`, `Phone`) with typed errors.
+//! - [`ledger`]: the bill state machine (pure), idempotent by ClickPesa payment id.
+//! - [`api`]: the versioned edge <-> widget / shop API types and the one JSON error shape.
+//! - [`channels`]: how to pay a control number on each channel, in English and Swahili.
+//! - [`notify`]: the signature on the edge's notifications to the shop (`t=…,v1=…`).
+//! - [`money`]: `TSh 90,900` formatting.
+pub mod api;
+pub mod channels;
+pub mod checksum;
+pub mod clickpesa;
+pub mod ledger;
+pub mod money;
+pub mod notify;
+pub mod token;
+pub mod validate;
+
+mod hmac_hex;
