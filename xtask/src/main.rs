@@ -1,0 +1,134 @@
+//! `cargo xtask <command>`: the project's dev, test and build orchestration.
+//!
+//! - `demo`: install what is missing, build, start simulator + edge (wrangler dev) + demo shop, print
+//!   the URL, run until Ctrl-C.
+//! - `test`: install what is missing, build once, run every suite (native, browser, and the ones
+//!   against the running stack), stop everything it started.
+//! - `build`: the release artefacts a shop deploys (`edge/build`, `widget/dist`).
+//! - `setup`: only the installs.
+mod edge;
+mod stack;
+mod tools;
+mod widget;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::Instant;
+
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const USAGE: &str = "usage: cargo xtask <demo|test|build|setup>";
+
+fn main() {
+    let root = workspace_root();
+    let command = std::env::args().nth(1).unwrap_or_default();
+    let outcome = match command.as_str() {
+        "demo" => demo(&root),
+        "test" => test(&root),
+        "build" => tools::ensure(&root, tools::Needs::Stack).and_then(|()| build(&root)),
+        "setup" => tools::ensure(&root, tools::Needs::StackAndBrowser),
+        _ => Err(USAGE.into()),
+    };
+    if let Err(e) = outcome {
+        eprintln!("xtask {command}: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// Runs a command to completion; a non-zero exit is an error naming the command.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed with {status}").into())
+    }
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root);
+    cmd
+}
+
+/// The edge worker and the widget in release mode, plus the native simulator and demo shop.
+fn build(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    run(cargo(root).args(["build", "-p", "tests", "--bins"]))?;
+    widget::build(root)?;
+    edge::build(root)?;
+    eprintln!("xtask: built in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn demo(root: &Path) -> Result<()> {
+    tools::ensure(root, tools::Needs::Stack)?;
+    build(root)?;
+    let state_dir = root.join(".state/demo");
+    let mut stack = stack::Stack::start(
+        root,
+        stack::Options { ports: [8789, 8787, 8788], state_dir, fast_timers: false, log_to_files: false },
+    )?;
+    println!();
+    println!("  BillPay demo shop:  {}/", stack.shop_url);
+    println!("  (edge {}, ClickPesa simulator {}) — Ctrl-C stops everything", stack.edge_url, stack.sim_url);
+    println!();
+    let (stop_tx, stop_rx) = mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })?;
+    loop {
+        if stop_rx.recv_timeout(std::time::Duration::from_secs(1)).is_ok() {
+            break;
+        }
+        if let Some(name) = stack.exited() {
+            return Err(format!("{name} exited; stopping the demo").into());
+        }
+    }
+    eprintln!("xtask: stopping");
+    Ok(())
+}
+
+fn test(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    tools::ensure(root, tools::Needs::StackAndBrowser)?;
+    step("native unit, property and simulator suites", || {
+        run(cargo(root).args(["test", "-p", "shared", "-p", "tests", "-p", "xtask"]))
+    })?;
+    step("widget in headless Chromium", || {
+        run(cargo(root)
+            .args(["test", "-p", "widget", "--target", "wasm32-unknown-unknown"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", tools::cargo_bin("wasm-bindgen-test-runner"))
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    })?;
+    step("release build of worker and widget", || build(root))?;
+    let state_dir = root.join(".state/test");
+    let _ = std::fs::remove_dir_all(&state_dir);
+    let stack = stack::Stack::start(
+        root,
+        stack::Options { ports: [0, 0, 0], state_dir: state_dir.clone(), fast_timers: true, log_to_files: true },
+    )?;
+    let outcome = step("edge and end-to-end suites against simulator + wrangler + demo shop", || {
+        run(cargo(root).args(["test", "-p", "tests", "--features", "stack", "--test", "edge", "--test", "e2e"]).envs(stack.env()))
+    });
+    drop(stack);
+    if outcome.is_err() {
+        eprintln!("xtask: service logs are in {}", state_dir.display());
+    }
+    outcome?;
+    eprintln!("xtask: all suites passed in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn step(what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    eprintln!("\n=== {what}");
+    let started = Instant::now();
+    let outcome = f();
+    eprintln!("=== {what}: {} in {:.0} s", if outcome.is_ok() { "ok" } else { "FAILED" }, started.elapsed().as_secs_f64());
+    outcome
+}

@@ -1,0 +1,206 @@
+//! The local stack: the ClickPesa simulator, the edge under `wrangler dev`, and the demo shop, on
+//! loopback ports, wired to each other. Each child runs in its own process group so that stopping the
+//! stack also stops what it started (wrangler starts workerd processes of its own).
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{edge, Result};
+
+/// Secrets and identities for one run, made fresh each time (nothing here is a real credential).
+pub struct Secrets {
+    pub client_id: String,
+    pub api_key: String,
+    pub checksum_key: String,
+    pub order_signing_secret: String,
+    pub merchant_api_key: String,
+    pub merchant_webhook_secret: String,
+}
+
+impl Secrets {
+    pub fn generate() -> Result<Self> {
+        Ok(Self {
+            client_id: format!("ID{}", random_hex(8)?.to_uppercase()),
+            api_key: format!("SK{}", random_hex(16)?),
+            checksum_key: format!("CK{}", random_hex(16)?),
+            order_signing_secret: random_hex(32)?,
+            merchant_api_key: format!("mk_{}", random_hex(16)?),
+            merchant_webhook_secret: format!("whsec_{}", random_hex(24)?),
+        })
+    }
+}
+
+/// How the stack is started.
+pub struct Options {
+    /// Preferred ports for simulator, edge, shop (a busy one is replaced by a free one).
+    pub ports: [u16; 3],
+    /// Where wrangler keeps Durable Object storage and the processes write their logs.
+    pub state_dir: PathBuf,
+    /// Fast schedules for tests; production-like ones for the demo.
+    pub fast_timers: bool,
+    /// Logs to files (tests) or to this terminal (demo).
+    pub log_to_files: bool,
+}
+
+pub struct Stack {
+    pub sim_url: String,
+    pub edge_url: String,
+    pub shop_url: String,
+    pub secrets: Secrets,
+    pub state_dir: PathBuf,
+    children: Vec<(&'static str, Child)>,
+}
+
+impl Stack {
+    pub fn start(root: &Path, opts: Options) -> Result<Stack> {
+        std::fs::create_dir_all(&opts.state_dir)?;
+        let [sim_port, edge_port, shop_port] = opts.ports.map(free_port_or_any);
+        let sim_url = format!("http://127.0.0.1:{sim_port}");
+        let edge_url = format!("http://127.0.0.1:{edge_port}");
+        let shop_url = format!("http://127.0.0.1:{shop_port}");
+        let secrets = Secrets::generate()?;
+        let bin = target_dir(root).join("debug");
+        let mut stack = Stack {
+            sim_url,
+            edge_url,
+            shop_url,
+            secrets,
+            state_dir: opts.state_dir.clone(),
+            children: Vec::new(),
+        };
+        let s = &stack.secrets;
+
+        let mut sim = Command::new(bin.join("clickpesa-sim"));
+        sim.args(["--port", &sim_port.to_string()])
+            .args(["--webhook-url", &format!("{}/v1/webhooks/clickpesa", stack.edge_url)])
+            .args(["--client-id", &s.client_id, "--api-key", &s.api_key])
+            .args(["--checksum-key", &s.checksum_key])
+            .args(["--state-file", &opts.state_dir.join("sim-state.json").to_string_lossy()]);
+
+        let mut shop = Command::new(bin.join("demo-shop"));
+        shop.args(["--port", &shop_port.to_string()])
+            .args(["--edge-url", &stack.edge_url, "--sim-url", &stack.sim_url])
+            .env("ORDER_SIGNING_SECRET", &s.order_signing_secret)
+            .env("MERCHANT_WEBHOOK_SECRET", &s.merchant_webhook_secret);
+
+        let (reconcile, notify_base) = if opts.fast_timers { ("2,2,3,5", "1") } else { ("15,30,60,120,300,600", "5") };
+        let webhook_url = format!("{}/notifications", stack.shop_url);
+        let base_url = format!("{}/third-parties", stack.sim_url);
+        let vars: Vec<(&str, &str)> = vec![
+            ("CLICKPESA_BASE_URL", &base_url),
+            ("CLICKPESA_CLIENT_ID", &s.client_id),
+            ("CLICKPESA_API_KEY", &s.api_key),
+            ("CLICKPESA_CHECKSUM_KEY", &s.checksum_key),
+            ("ORDER_SIGNING_SECRET", &s.order_signing_secret),
+            ("MERCHANT_API_KEY", &s.merchant_api_key),
+            ("MERCHANT_WEBHOOK_SECRET", &s.merchant_webhook_secret),
+            ("MERCHANT_WEBHOOK_URL", &webhook_url),
+            ("ALLOWED_ORIGINS", &stack.shop_url),
+            ("MPESA_BUSINESS_NUMBER", "400700"),
+            ("CHECKOUT_TTL", "900"),
+            ("RECONCILE_SCHEDULE", reconcile),
+            ("NOTIFY_RETRY_BASE_SECS", notify_base),
+        ];
+        let wrangler = edge::wrangler_dev_command(root, edge_port, &opts.state_dir.join("wrangler"), &vars);
+
+        for (name, cmd) in [("clickpesa-sim", sim), ("demo-shop", shop), ("wrangler", wrangler)] {
+            let child = spawn(name, cmd, &opts)?;
+            stack.children.push((name, child));
+        }
+        let s = &stack;
+        wait_ready("simulator", &format!("{}/_sim/stats", s.sim_url), Duration::from_secs(30))?;
+        wait_ready("demo shop", &format!("{}/", s.shop_url), Duration::from_secs(30))?;
+        wait_ready("edge", &format!("{}/healthz", s.edge_url), Duration::from_secs(90))?;
+        Ok(stack)
+    }
+
+    /// The environment the `stack` test suites read.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let s = &self.secrets;
+        vec![
+            ("BILLPAY_EDGE_URL", self.edge_url.clone()),
+            ("BILLPAY_SIM_URL", self.sim_url.clone()),
+            ("BILLPAY_SHOP_URL", self.shop_url.clone()),
+            ("BILLPAY_ORDER_SIGNING_SECRET", s.order_signing_secret.clone()),
+            ("BILLPAY_MERCHANT_API_KEY", s.merchant_api_key.clone()),
+            ("BILLPAY_MERCHANT_WEBHOOK_SECRET", s.merchant_webhook_secret.clone()),
+            ("BILLPAY_CLICKPESA_CHECKSUM_KEY", s.checksum_key.clone()),
+            ("BILLPAY_STATE_DIR", self.state_dir.to_string_lossy().into_owned()),
+        ]
+    }
+
+    /// Which child has exited, if any (a crashed service makes every later test meaningless).
+    pub fn exited(&mut self) -> Option<&'static str> {
+        self.children
+            .iter_mut()
+            .find(|(_, c)| matches!(c.try_wait(), Ok(Some(_))))
+            .map(|(name, _)| *name)
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for (_, child) in self.children.iter_mut().rev() {
+            kill_group(child.id());
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Stops a process group we started (its leader is our child, so its pgid is the child's pid).
+pub fn kill_group(pid: u32) {
+    let _ = Command::new("kill").args(["-TERM", "--", &format!("-{pid}")]).status();
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).stderr(Stdio::null()).status();
+}
+
+fn spawn(name: &str, mut cmd: Command, opts: &Options) -> Result<Child> {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0).stdin(Stdio::null());
+    if opts.log_to_files {
+        let log = std::fs::File::create(opts.state_dir.join(format!("{name}.log")))?;
+        cmd.stdout(log.try_clone()?).stderr(log);
+    }
+    cmd.spawn().map_err(|e| format!("cannot start {name}: {e}").into())
+}
+
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+}
+
+fn free_port_or_any(preferred: u16) -> u16 {
+    let bind = |p: u16| TcpListener::bind(("127.0.0.1", p)).ok()?.local_addr().ok().map(|a| a.port());
+    (preferred != 0).then(|| bind(preferred)).flatten().or_else(|| bind(0)).expect("no free loopback port")
+}
+
+/// Polls `url` (plain HTTP on loopback) until it answers 2xx.
+fn wait_ready(what: &str, url: &str, limit: Duration) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if http_get_status(url).is_some_and(|s| (200..300).contains(&s)) {
+            eprintln!("xtask: {what} ready at {url} ({} ms)", start.elapsed().as_millis());
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Err(format!("{what} did not become ready at {url} within {}s", limit.as_secs()).into())
+}
+
+fn http_get_status(url: &str) -> Option<u16> {
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut stream = TcpStream::connect_timeout(&host.parse().ok()?, Duration::from_secs(2)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut head = [0u8; 32];
+    let n = stream.read(&mut head).ok()?;
+    std::str::from_utf8(&head[..n]).ok()?.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut buf)?;
+    Ok(hex::encode(buf))
+}

@@ -1,0 +1,127 @@
+//! Installs what the build and the tests need, once: each step checks first and is quick when done.
+//!
+//! Versions are pinned: `wasm-bindgen-cli` must equal the `wasm-bindgen` in Cargo.lock, `worker-build`
+//! the `worker` in Cargo.lock; the npm tools come from package-lock.json; Chromium from Debian.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{run, Result};
+
+/// What a command needs installed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Build and run the stack (demo).
+    Stack,
+    /// Everything the stack needs plus a browser for the tests.
+    StackAndBrowser,
+}
+
+pub fn ensure(root: &Path, needs: Needs) -> Result<()> {
+    ensure_wasm_target()?;
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))?;
+    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &locked_version(&lock, "wasm-bindgen")?, false)?;
+    // `--locked` fails for wasm-bindgen-cli here (a locked transitive version is not on the registry);
+    // worker-build installs fine with it.
+    ensure_cargo_tool("worker-build", "worker-build", &locked_version(&lock, "worker")?, true)?;
+    ensure_npm(root)?;
+    if needs == Needs::StackAndBrowser {
+        ensure_chromium()?;
+    }
+    Ok(())
+}
+
+pub fn cargo_bin(name: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+    home.join("bin").join(name)
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let out = Command::new("rustup").args(["target", "list", "--installed"]).output()?;
+    if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The version of `package` recorded in Cargo.lock (the first one, as there is one of each here).
+fn locked_version(lock: &str, package: &str) -> Result<String> {
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock.find(&needle).ok_or_else(|| format!("{package} is not in Cargo.lock"))? + needle.len();
+    let end = lock[start..].find('"').ok_or("Cargo.lock is malformed")? + start;
+    Ok(lock[start..end].to_string())
+}
+
+fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Result<()> {
+    let path = cargo_bin(bin);
+    if let Ok(out) = Command::new(&path).arg("--version").output() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        if text.split_whitespace().any(|w| w.trim_start_matches('v') == version) {
+            return Ok(());
+        }
+    }
+    eprintln!("xtask: installing {krate} {version} (a few minutes, once)");
+    let mut cmd = Command::new("cargo");
+    cmd.args(["install", krate, "--version", version, "--force"]);
+    if locked {
+        cmd.arg("--locked");
+    }
+    // Installing into the workspace target dir would contend with our own build lock.
+    cmd.env_remove("CARGO_TARGET_DIR");
+    run(&mut cmd)
+}
+
+fn ensure_npm(root: &Path) -> Result<()> {
+    let stamp = root.join("node_modules/.package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(root.join("package-lock.json"))) {
+        (Ok(installed), Ok(lock)) => installed.modified()? >= lock.modified()?,
+        _ => false,
+    };
+    if fresh && root.join("node_modules/.bin/wrangler").exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: npm ci (wrangler, binaryen, axe-core)");
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root))
+}
+
+fn ensure_chromium() -> Result<()> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian chromium + chromium-driver");
+    let sudo = if is_root() { None } else { Some("sudo") };
+    let apt = |args: &[&str]| -> Result<()> {
+        let mut cmd = match sudo {
+            Some(s) => {
+                let mut c = Command::new(s);
+                c.arg("apt-get");
+                c
+            }
+            None => Command::new("apt-get"),
+        };
+        run(cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive"))
+    };
+    apt(&["update", "-qq"])?;
+    apt(&["install", "-y", "-qq", "chromium", "chromium-driver", "brotli"])
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locked_version;
+
+    #[test]
+    fn reads_a_locked_version() {
+        let lock = "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(locked_version(lock, "wasm-bindgen").unwrap(), "0.2.130");
+        assert!(locked_version(lock, "worker").is_err());
+    }
+}
