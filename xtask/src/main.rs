@@ -72,7 +72,7 @@ fn demo(root: &Path) -> Result<()> {
     let state_dir = root.join(".state/demo");
     let mut stack = stack::Stack::start(
         root,
-        stack::Options { ports: [8789, 8787, 8788], state_dir, fast_timers: false, log_to_files: false },
+        stack::Options { ports: [8789, 8787, 8788], state_dir, fast_timers: false, log_to_files: false, webdriver: false },
     )?;
     println!();
     println!("  BillPay demo shop:  {}/", stack.shop_url);
@@ -111,7 +111,7 @@ fn test(root: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(&state_dir);
     let stack = stack::Stack::start(
         root,
-        stack::Options { ports: [0, 0, 0], state_dir: state_dir.clone(), fast_timers: true, log_to_files: true },
+        stack::Options { ports: [0, 0, 0], state_dir: state_dir.clone(), fast_timers: true, log_to_files: true, webdriver: true },
     )?;
     let outcome = step("edge and end-to-end suites against simulator + wrangler + demo shop", || {
         run(cargo(root).args(["test", "-p", "tests", "--features", "stack", "--test", "edge", "--test", "e2e"]).envs(stack.env()))

@@ -42,12 +42,15 @@ pub struct Options {
     pub fast_timers: bool,
     /// Logs to files (tests) or to this terminal (demo).
     pub log_to_files: bool,
+    /// Also start chromedriver for the browser suites.
+    pub webdriver: bool,
 }
 
 pub struct Stack {
     pub sim_url: String,
     pub edge_url: String,
     pub shop_url: String,
+    pub webdriver_url: Option<String>,
     pub secrets: Secrets,
     pub state_dir: PathBuf,
     children: Vec<(&'static str, Child)>,
@@ -66,6 +69,7 @@ impl Stack {
             sim_url,
             edge_url,
             shop_url,
+            webdriver_url: None,
             secrets,
             state_dir: opts.state_dir.clone(),
             children: Vec::new(),
@@ -109,6 +113,15 @@ impl Stack {
             let child = spawn(name, cmd, &opts)?;
             stack.children.push((name, child));
         }
+        if opts.webdriver {
+            let port = free_port_or_any(0);
+            let mut driver = Command::new("/usr/bin/chromedriver");
+            driver.arg(format!("--port={port}")).arg("--allowed-ips=127.0.0.1");
+            stack.children.push(("chromedriver", spawn("chromedriver", driver, &opts)?));
+            let url = format!("http://127.0.0.1:{port}");
+            wait_ready("chromedriver", &format!("{url}/status"), Duration::from_secs(30))?;
+            stack.webdriver_url = Some(url);
+        }
         let s = &stack;
         wait_ready("simulator", &format!("{}/_sim/stats", s.sim_url), Duration::from_secs(30))?;
         wait_ready("demo shop", &format!("{}/", s.shop_url), Duration::from_secs(30))?;
@@ -128,6 +141,7 @@ impl Stack {
             ("BILLPAY_MERCHANT_WEBHOOK_SECRET", s.merchant_webhook_secret.clone()),
             ("BILLPAY_CLICKPESA_CHECKSUM_KEY", s.checksum_key.clone()),
             ("BILLPAY_STATE_DIR", self.state_dir.to_string_lossy().into_owned()),
+            ("BILLPAY_WEBDRIVER_URL", self.webdriver_url.clone().unwrap_or_default()),
         ]
     }
 
