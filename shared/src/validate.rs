@@ -1,5 +1,14 @@
 //! Domain newtypes that can only hold valid values. Every input from a shop, a browser or ClickPesa
 //! passes through one of these constructors; each failure is its own [`InvalidInput`] variant.
+//!
+//! ```
+//! use shared::validate::{Amount, BillReference, InvalidInput};
+//! assert_eq!(BillReference::parse("WS1001").unwrap().as_str(), "WS1001");
+//! assert_eq!(Amount::parse(0), Err(InvalidInput::AmountNotPositive));
+//! assert_eq!(InvalidInput::AmountNotPositive.code(), "invalid_amount");
+//! ```
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 /// Largest amount one checkout may ask for, in whole TZS (a sane cap: 50 million TZS).
@@ -31,22 +40,157 @@ pub enum InvalidInput {
     PhoneInvalid,
 }
 
+impl InvalidInput {
+    /// Stable machine-readable code for API error bodies (`{"error":{"code":…}}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ReferenceEmpty | Self::ReferenceTooLong | Self::ReferenceNotAlphanumeric => {
+                "invalid_reference"
+            }
+            Self::AmountNotPositive | Self::AmountFractional | Self::AmountTooLarge => "invalid_amount",
+            Self::DescriptionTooLong | Self::DescriptionUnsafe => "invalid_description",
+            Self::PhoneInvalid => "invalid_phone",
+        }
+    }
+}
+
 /// A ClickPesa `billReference`: ASCII alphanumeric, 1..=20 characters. It becomes the control number.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct BillReference(String);
+
+impl BillReference {
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        if s.is_empty() {
+            Err(InvalidInput::ReferenceEmpty)
+        } else if s.len() > MAX_REFERENCE_LEN {
+            Err(InvalidInput::ReferenceTooLong)
+        } else if !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            Err(InvalidInput::ReferenceNotAlphanumeric)
+        } else {
+            Ok(Self(s.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// A positive whole amount of Tanzanian shillings, at most [`MAX_AMOUNT_TZS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "serde_json::Number", into = "u64")]
 pub struct Amount(u64);
 
-/// A bill description: at most 500 characters, no control characters, no `<`/`>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl Amount {
+    pub fn parse(tzs: u64) -> Result<Self, InvalidInput> {
+        match tzs {
+            0 => Err(InvalidInput::AmountNotPositive),
+            n if n > MAX_AMOUNT_TZS => Err(InvalidInput::AmountTooLarge),
+            n => Ok(Self(n)),
+        }
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+/// A description: at most 500 characters, no control characters, no `<`/`>` (it is shown in HTML
+/// and sent to ClickPesa). Empty is allowed: the description is optional in an order token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Description(String);
 
-/// A Tanzanian phone number as ClickPesa wants it: `255` + 9 digits.
+impl Description {
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        if s.chars().count() > MAX_DESCRIPTION_LEN {
+            Err(InvalidInput::DescriptionTooLong)
+        } else if s.chars().any(|c| c.is_control() || c == '<' || c == '>') {
+            Err(InvalidInput::DescriptionUnsafe)
+        } else {
+            Ok(Self(s.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A Tanzanian phone number as ClickPesa wants it: `255` + 9 digits, no `+`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        if s.len() == 12 && s.starts_with("255") && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(InvalidInput::PhoneInvalid)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The three string newtypes share their Display, `TryFrom<String>` and `Into<String>` plumbing.
+macro_rules! string_newtype_impls {
+    ($($t:ident),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl TryFrom<String> for $t {
+            type Error = InvalidInput;
+            fn try_from(s: String) -> Result<Self, InvalidInput> {
+                Self::parse(&s)
+            }
+        }
+        impl From<$t> for String {
+            fn from(v: $t) -> String {
+                v.0
+            }
+        }
+    )*};
+}
+string_newtype_impls!(BillReference, Description, Phone);
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// JSON numbers: `25000` and `25000.0` are the same whole amount; `-5`, `0.5` and `1e30` are not amounts.
+impl TryFrom<serde_json::Number> for Amount {
+    type Error = InvalidInput;
+    fn try_from(n: serde_json::Number) -> Result<Self, InvalidInput> {
+        if let Some(u) = n.as_u64() {
+            return Self::parse(u);
+        }
+        if n.is_i64() {
+            return Err(InvalidInput::AmountNotPositive);
+        }
+        let f = n.as_f64().unwrap_or(f64::NAN);
+        if !(f > 0.0) {
+            Err(InvalidInput::AmountNotPositive)
+        } else if f.fract() != 0.0 {
+            Err(InvalidInput::AmountFractional)
+        } else if f > MAX_AMOUNT_TZS as f64 {
+            Err(InvalidInput::AmountTooLarge)
+        } else {
+            Self::parse(f as u64)
+        }
+    }
+}
+
+impl From<Amount> for u64 {
+    fn from(a: Amount) -> u64 {
+        a.0
+    }
+}
