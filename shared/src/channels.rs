@@ -1,5 +1,26 @@
-//! How to pay a control number on each channel (API.md §6), in English and Swahili.
+//! How a payer pays a control number on each channel (API.md §6), in English and Swahili, with the
+//! control number, the amount and the business number filled in.
+//!
+//! ```
+//! use shared::channels::{instructions, Channel, ChannelContext, Lang};
+//! let ctx = ChannelContext { control_number: "WS1001", amount: 25_000, mpesa_business_number: None };
+//! let mixx = instructions(Channel::MixxByYas, Lang::Sw, &ctx);
+//! assert_eq!(mixx.tel_href.as_deref(), Some("tel:*150*01%23"));
+//! assert_eq!(mixx.steps[3], "Ingiza namba ya kampuni: 889999");
+//! assert_eq!(mixx.steps[5], "Ingiza kiasi: TSh 25,000");
+//! // ClickPesa gives the M-Pesa number at onboarding: without it the channel is not offered.
+//! assert!(!instructions(Channel::Mpesa, Lang::En, &ctx).available);
+//! ```
 use serde::{Deserialize, Serialize};
+
+use crate::money::format_tzs;
+
+/// ClickPesa's business number on Mixx by Yas and HaloPesa.
+pub const CLICKPESA_BUSINESS_NUMBER: &str = "889999";
+/// ClickPesa's entry in Airtel Money's company list (documented without explanation).
+pub const AIRTEL_COMPANY_NUMBER: &str = "47";
+/// The institution name CRDB shows for ClickPesa.
+pub const CRDB_INSTITUTION: &str = "CLICKPESA";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -9,10 +30,12 @@ pub enum Channel {
     AirtelMoney,
     HaloPesa,
     CrdbSimBanking,
+    /// A CRDB agent (wakala) or branch, over the counter.
     CrdbWakala,
 }
 
 impl Channel {
+    /// Every channel ClickPesa documents for BillPay, in display order.
     pub const ALL: [Channel; 6] = [
         Channel::Mpesa,
         Channel::MixxByYas,
@@ -22,6 +45,7 @@ impl Channel {
         Channel::CrdbWakala,
     ];
 
+    /// The brand name (the same in both languages).
     pub fn name(self) -> &'static str {
         match self {
             Channel::Mpesa => "M-Pesa",
@@ -30,6 +54,18 @@ impl Channel {
             Channel::HaloPesa => "HaloPesa",
             Channel::CrdbSimBanking => "CRDB SimBanking",
             Channel::CrdbWakala => "CRDB Wakala",
+        }
+    }
+
+    /// The USSD menu to dial, if the channel has one.
+    pub fn ussd(self) -> Option<&'static str> {
+        match self {
+            Channel::Mpesa => Some("*150*00#"),
+            Channel::MixxByYas => Some("*150*01#"),
+            Channel::AirtelMoney => Some("*150*60#"),
+            Channel::HaloPesa => Some("*150*88#"),
+            Channel::CrdbSimBanking => Some("*150*03#"),
+            Channel::CrdbWakala => None,
         }
     }
 }
@@ -42,35 +78,247 @@ pub enum Lang {
     Sw,
 }
 
+impl Lang {
+    /// From a BCP 47 tag such as `navigator.language`: `sw`, `sw-TZ`, `sw-KE` → Swahili, else English.
+    pub fn from_tag(tag: &str) -> Lang {
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("sw") {
+            Lang::Sw
+        } else {
+            Lang::En
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Sw => "sw",
+        }
+    }
+
+    fn pick<'a>(self, en: &'a str, sw: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Sw => sw,
+        }
+    }
+}
+
+/// What the instructions need to know about the bill and the deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelContext<'a> {
     pub control_number: &'a str,
+    /// Whole TZS.
     pub amount: u64,
+    /// The M-Pesa business number ClickPesa gave this merchant at onboarding (`MPESA_BUSINESS_NUMBER`).
     pub mpesa_business_number: Option<&'a str>,
 }
 
+/// One channel's tab in the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instructions {
     pub channel: Channel,
     pub title: String,
+    /// The USSD code to dial, e.g. `*150*00#`.
     pub ussd: Option<String>,
+    /// A dial link for phones, `#` escaped: `tel:*150*00%23`.
     pub tel_href: Option<String>,
+    /// What the payer enters or picks to reach ClickPesa (business number or institution).
     pub business_number: Option<String>,
+    /// The steps in order (the UI numbers them), control number and amount filled in.
     pub steps: Vec<String>,
+    /// False when this deployment cannot offer the channel (see `note`).
     pub available: bool,
     pub note: Option<String>,
 }
 
+/// `tel:` URI for a USSD code: `#` would start a URI fragment, so it is percent-encoded; `*` is legal.
+pub fn tel_href(ussd: &str) -> String {
+    format!("tel:{}", ussd.replace('#', "%23"))
+}
+
+/// The instructions for paying `ctx.control_number` on `channel`, in `lang`.
 pub fn instructions(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>) -> Instructions {
-    let _ = (lang, ctx);
+    let business_number = match channel {
+        Channel::Mpesa => ctx.mpesa_business_number.map(str::to_owned),
+        Channel::MixxByYas | Channel::HaloPesa => Some(CLICKPESA_BUSINESS_NUMBER.to_owned()),
+        Channel::AirtelMoney => Some(AIRTEL_COMPANY_NUMBER.to_owned()),
+        Channel::CrdbSimBanking | Channel::CrdbWakala => Some(CRDB_INSTITUTION.to_owned()),
+    };
+    let available = business_number.is_some();
+    let steps = match &business_number {
+        Some(number) => steps(channel, lang, ctx, number),
+        // Never guess a business number: a wrong one sends the customer's money elsewhere.
+        None => Vec::new(),
+    };
+    let note = (!available).then(|| {
+        lang.pick(
+            "M-Pesa payment is not set up for this shop yet. Please pay with another network or CRDB.",
+            "Malipo kwa M-Pesa bado hayajawekwa kwa duka hili. Tafadhali lipa kwa mtandao mwingine au CRDB.",
+        )
+        .to_owned()
+    });
     Instructions {
         channel,
-        title: channel.name().to_owned(),
-        ussd: None,
-        tel_href: None,
-        business_number: None,
-        steps: Vec::new(),
-        available: false,
-        note: None,
+        title: format!("{} {}", lang.pick("Pay with", "Lipa kwa"), channel.name()),
+        ussd: channel.ussd().map(str::to_owned),
+        tel_href: channel.ussd().map(tel_href),
+        business_number,
+        steps,
+        available,
+        note,
+    }
+}
+
+fn steps(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>, number: &str) -> Vec<String> {
+    let cn = ctx.control_number;
+    let amount = format_tzs(ctx.amount);
+    let t = |en: &str, sw: &str| lang.pick(en, sw).to_owned();
+    let dial = || format!("{} {}", lang.pick("Dial", "Piga"), channel.ussd().unwrap_or_default());
+    let confirm_yes = || t("Choose 1 (Yes) to confirm", "Chagua 1 (Ndio) kuthibitisha");
+    match channel {
+        Channel::Mpesa => vec![
+            dial(),
+            t("Choose 4: Pay with M-Pesa", "Chagua 4: Lipia kwa M-Pesa"),
+            t("Choose 4: Enter business number", "Chagua 4: Weka namba ya kampuni"),
+            format!("{}: {number}", lang.pick("Enter the business number", "Ingiza namba ya kampuni")),
+            format!("{}: {cn}", lang.pick("Enter the payment reference", "Weka namba ya kumbukumbu ya malipo")),
+            format!("{}: {amount}", lang.pick("Enter the amount", "Weka kiasi")),
+            t("Enter your PIN", "Weka namba ya siri"),
+            t("Press 1 to confirm", "Bonyeza 1 kuthibitisha"),
+        ],
+        Channel::MixxByYas | Channel::HaloPesa => {
+            let mut steps = vec![
+                dial(),
+                t("Choose 4: Pay bills", "Chagua 4: Lipia bili"),
+                t("Choose 3: Enter business number", "Chagua 3: Ingiza namba ya kampuni"),
+                format!("{}: {number}", lang.pick("Enter the business number", "Ingiza namba ya kampuni")),
+                format!("{}: {cn}", lang.pick("Enter the payment reference", "Weka kumbukumbu ya malipo")),
+                format!("{}: {amount}", lang.pick("Enter the amount", "Ingiza kiasi")),
+                t("Enter your PIN", "Ingiza namba ya siri"),
+            ];
+            // HaloPesa's menu asks for a final confirmation; Mixx's does not.
+            if channel == Channel::HaloPesa {
+                steps.push(confirm_yes());
+            }
+            steps
+        }
+        Channel::AirtelMoney => vec![
+            dial(),
+            t("Choose 5: Pay bills", "Chagua 5: Lipia bili"),
+            t("Choose 2: Choose company", "Chagua 2: Chagua kampuni"),
+            t("Choose 7: Choose company", "Chagua 7: Chagua kampuni"),
+            format!("{}: {number}", lang.pick("Enter the number", "Weka namba")),
+            format!("{}: {cn}", lang.pick("Enter the reference number", "Ingiza namba ya kumbukumbu")),
+            format!("{}: {amount}", lang.pick("Enter the amount", "Weka kiasi")),
+            confirm_yes(),
+            t("Enter your PIN", "Weka PIN"),
+        ],
+        Channel::CrdbSimBanking => vec![
+            dial(),
+            t("Choose 1: SimBanking", "Chagua 1: SimBanking"),
+            t("Enter your PIN", "Weka namba ya siri"),
+            t("Choose 4: Pay Bills", "Chagua 4: Pay Bills"),
+            t("Choose 6: Institutions (Taasisi)", "Chagua 6: Taasisi"),
+            t("Choose 7: Others (Nyinginezo)", "Chagua 7: Nyinginezo"),
+            t("Choose N: Next", "Chagua N: Next"),
+            t("Choose N: Next", "Chagua N: Next"),
+            format!("{} {number}", lang.pick("Choose", "Chagua")),
+            format!("{}: {cn}", lang.pick("Enter the payment number", "Weka namba ya malipo")),
+            format!("{}: {amount}", lang.pick("Enter the amount", "Ingiza kiasi")),
+            t("Confirm the payment", "Thibitisha malipo"),
+        ],
+        Channel::CrdbWakala => vec![
+            t(
+                "Visit a nearby CRDB agent (wakala) or a CRDB branch",
+                "Tembelea wakala wa CRDB aliye karibu nawe au tawi la CRDB",
+            ),
+            t("Ask to pay a bill with a CRDB payment number", "Omba kulipia bili kwa namba ya malipo ya CRDB"),
+            format!("{}: {number}", lang.pick("Give the institution name", "Toa jina la taasisi")),
+            format!("{}: {cn}", lang.pick("Give the payment number", "Toa namba ya malipo")),
+            format!("{}: {amount}", lang.pick("Give the amount", "Toa kiasi")),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CTX: ChannelContext<'static> =
+        ChannelContext { control_number: "WS1001", amount: 90_900, mpesa_business_number: Some("123456") };
+
+    #[test]
+    fn every_channel_fills_in_control_number_and_amount_in_both_languages() {
+        for channel in Channel::ALL {
+            for lang in [Lang::En, Lang::Sw] {
+                let i = instructions(channel, lang, &CTX);
+                assert!(i.available, "{channel:?}");
+                assert!(i.note.is_none());
+                assert!(i.steps.iter().any(|s| s.ends_with(": WS1001")), "{channel:?} {lang:?}: {:?}", i.steps);
+                assert!(i.steps.iter().any(|s| s.ends_with(": TSh 90,900")), "{channel:?} {lang:?}");
+                let number = i.business_number.as_deref().unwrap();
+                assert!(i.steps.iter().any(|s| s.ends_with(number)), "{channel:?} {lang:?}");
+                assert!(i.title.contains(channel.name()));
+            }
+        }
+    }
+
+    #[test]
+    fn documented_menus_and_numbers() {
+        let i = |c| instructions(c, Lang::Sw, &CTX);
+        assert_eq!(i(Channel::Mpesa).steps.len(), 8);
+        assert_eq!(i(Channel::MixxByYas).steps.len(), 7);
+        assert_eq!(i(Channel::HaloPesa).steps.len(), 8);
+        assert_eq!(i(Channel::AirtelMoney).steps.len(), 9);
+        assert_eq!(i(Channel::CrdbSimBanking).steps.len(), 12);
+        assert_eq!(i(Channel::CrdbWakala).steps.len(), 5);
+        assert_eq!(i(Channel::Mpesa).steps[0], "Piga *150*00#");
+        assert_eq!(i(Channel::Mpesa).steps[3], "Ingiza namba ya kampuni: 123456");
+        assert_eq!(i(Channel::HaloPesa).business_number.as_deref(), Some("889999"));
+        assert_eq!(i(Channel::AirtelMoney).steps[4], "Weka namba: 47");
+        assert_eq!(i(Channel::CrdbSimBanking).steps[8], "Chagua CLICKPESA");
+        assert_eq!(instructions(Channel::AirtelMoney, Lang::En, &CTX).steps[4], "Enter the number: 47");
+    }
+
+    #[test]
+    fn ussd_codes_and_dial_links() {
+        let expected = [
+            (Channel::Mpesa, "*150*00#", "tel:*150*00%23"),
+            (Channel::MixxByYas, "*150*01#", "tel:*150*01%23"),
+            (Channel::AirtelMoney, "*150*60#", "tel:*150*60%23"),
+            (Channel::HaloPesa, "*150*88#", "tel:*150*88%23"),
+            (Channel::CrdbSimBanking, "*150*03#", "tel:*150*03%23"),
+        ];
+        for (channel, ussd, href) in expected {
+            let i = instructions(channel, Lang::En, &CTX);
+            assert_eq!(i.ussd.as_deref(), Some(ussd));
+            assert_eq!(i.tel_href.as_deref(), Some(href));
+        }
+        let wakala = instructions(Channel::CrdbWakala, Lang::En, &CTX);
+        assert_eq!((wakala.ussd, wakala.tel_href), (None, None));
+    }
+
+    #[test]
+    fn mpesa_without_business_number_is_unavailable_not_invented() {
+        let ctx = ChannelContext { mpesa_business_number: None, ..CTX };
+        for (lang, word) in [(Lang::En, "not set up"), (Lang::Sw, "bado hayajawekwa")] {
+            let i = instructions(Channel::Mpesa, lang, &ctx);
+            assert!(!i.available);
+            assert!(i.steps.is_empty());
+            assert_eq!(i.business_number, None);
+            assert!(i.note.as_deref().unwrap().contains(word));
+        }
+        // The other channels do not depend on it.
+        assert!(instructions(Channel::MixxByYas, Lang::En, &ctx).available);
+    }
+
+    #[test]
+    fn language_from_browser_tag() {
+        for (tag, lang) in [("sw", Lang::Sw), ("sw-TZ", Lang::Sw), ("SW_ke", Lang::Sw), ("en-GB", Lang::En), ("", Lang::En), ("swa", Lang::En)] {
+            assert_eq!(Lang::from_tag(tag), lang, "{tag}");
+        }
+        assert_eq!(serde_json::to_string(&Lang::Sw).unwrap(), r#""sw""#);
+        assert_eq!(serde_json::to_string(&Channel::MixxByYas).unwrap(), r#""mixx_by_yas""#);
     }
 }
