@@ -1,34 +1,92 @@
-//! Edge <-> widget / shop API types (versioned under `/v1`) and the one JSON error shape.
+//! The edge's own HTTP API (versioned under `/v1`) for the widget and the shop's server, and the one
+//! JSON error shape every route uses: `{"error":{"code":"…","message":"…"}}`.
+//!
+//! ```
+//! use shared::api::{ApiError, ErrorBody};
+//! let err = ApiError::new("not_found", "no such checkout");
+//! assert_eq!(err.to_json(), r#"{"error":{"code":"not_found","message":"no such checkout"}}"#);
+//! let parsed: ErrorBody = serde_json::from_str(&err.to_json()).unwrap();
+//! assert_eq!(parsed.error, err);
+//! ```
 use serde::{Deserialize, Serialize};
 
 use crate::clickpesa::PaymentMode;
-use crate::ledger::{Bill, BillEvent, BillState, Closure, EventKind, Payment};
-use crate::validate::{Amount, BillReference, Description};
+use crate::ledger::{Bill, BillEvent, BillState, Closure, EventKind, FailedAttempt, LedgerError, Payment};
+use crate::token::{OrderClaims, TokenError};
+use crate::validate::{Amount, BillReference, Description, InvalidInput};
 
+/// `api_version` of every view; bumped only with an incompatible change (and a new `/vN`).
 pub const API_VERSION: u32 = 1;
 
+/// An error as the API reports it; travels inside [`ErrorBody`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
+    /// Stable, machine-readable (`invalid_amount`, `token_expired`, …).
     pub code: String,
+    /// For people; may change.
     pub message: String,
 }
 
+/// The error response body, `{"error": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: ApiError,
 }
 
+impl ApiError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into() }
+    }
+
+    /// The complete response body.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&ErrorBody { error: self.clone() }).expect("strings always serialise")
+    }
+}
+
+impl From<ApiError> for ErrorBody {
+    fn from(error: ApiError) -> Self {
+        Self { error }
+    }
+}
+
+/// Errors that carry their own stable code become API errors with their Display as message.
+macro_rules! api_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ApiError {
+            fn from(e: $t) -> Self {
+                Self::new(e.code(), e.to_string())
+            }
+        }
+    )*};
+}
+api_error_from!(InvalidInput, TokenError, LedgerError);
+
+/// `POST /v1/checkouts` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateCheckout {
+    /// The order token minted by the shop's server.
     pub order: String,
 }
 
+/// A received payment as the customer sees it (receipt).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentView {
     pub channel: Option<String>,
     pub amount: u64,
     pub payment_reference: Option<String>,
     pub paid_at: String,
+}
+
+impl From<&Payment> for PaymentView {
+    fn from(p: &Payment) -> Self {
+        Self {
+            channel: p.channel.clone(),
+            amount: p.amount,
+            payment_reference: p.payment_reference.clone(),
+            paid_at: p.paid_at.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +96,14 @@ pub struct FailedAttemptView {
     pub at: String,
 }
 
+impl From<&FailedAttempt> for FailedAttemptView {
+    fn from(f: &FailedAttempt) -> Self {
+        Self { channel: f.channel.clone(), message: f.message.clone(), at: f.at.clone() }
+    }
+}
+
+/// The checkout as the widget sees it: `POST /v1/checkouts` and `GET /v1/checkouts/{ref}`.
+/// `version` is the ETag; `server_time` lets the widget run its countdown on the edge's clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutView {
     pub api_version: u32,
@@ -51,68 +117,219 @@ pub struct CheckoutView {
     pub remaining: u64,
     pub expires_at: u64,
     pub server_time: u64,
+    /// Oldest first.
     pub payments: Vec<PaymentView>,
+    /// Oldest first.
     pub failed_attempts: Vec<FailedAttemptView>,
+    /// `None` when not configured: the widget then shows M-Pesa as unavailable.
     pub mpesa_business_number: Option<String>,
     pub version: u64,
 }
 
 impl CheckoutView {
     pub fn from_bill(bill: &Bill, mpesa_business_number: Option<&str>, now: u64) -> CheckoutView {
+        let mut payments: Vec<&Payment> = bill.payments.values().collect();
+        payments.sort_by(|a, b| (&a.paid_at, &a.id).cmp(&(&b.paid_at, &b.id)));
+        let mut failed: Vec<&FailedAttempt> = bill.failed_attempts.values().collect();
+        failed.sort_by(|a, b| (&a.at, &a.id).cmp(&(&b.at, &b.id)));
         CheckoutView {
             api_version: API_VERSION,
             reference: bill.reference.to_string(),
             control_number: bill.control_number.clone(),
             amount: bill.amount,
-            currency: "TZS".to_owned(),
+            currency: crate::ledger::CURRENCY.to_owned(),
             description: bill.description.to_string(),
             state: bill.state,
             paid_total: bill.paid_total,
             remaining: bill.amount.saturating_sub(bill.paid_total),
             expires_at: bill.expires_at,
             server_time: now,
-            payments: Vec::new(),
-            failed_attempts: Vec::new(),
+            payments: payments.into_iter().map(PaymentView::from).collect(),
+            failed_attempts: failed.into_iter().map(FailedAttemptView::from).collect(),
             mpesa_business_number: mpesa_business_number.map(str::to_owned),
             version: bill.version,
         }
     }
 }
 
+/// `POST /v1/orders` body (shop server, bearer `MERCHANT_API_KEY`): the edge mints the token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateOrder {
     pub reference: BillReference,
     pub amount: Amount,
     #[serde(default)]
     pub description: Description,
-    #[serde(default)]
+    /// Defaults to EXACT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<PaymentMode>,
-    #[serde(default)]
+    /// Seconds from now; defaults to the deployment's `CHECKOUT_TTL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
 }
 
+impl CreateOrder {
+    /// The claims to mint, expiring `expires_in` (else `default_ttl`) seconds after `now`.
+    pub fn into_claims(self, now: u64, default_ttl: u64) -> OrderClaims {
+        OrderClaims {
+            reference: self.reference,
+            amount: self.amount,
+            description: self.description,
+            mode: self.mode.unwrap_or(PaymentMode::Exact),
+            exp: now.saturating_add(self.expires_in.unwrap_or(default_ttl)),
+        }
+    }
+}
+
+/// `POST /v1/orders` response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderCreated {
+    /// The order token, for the page's `data-order`.
     pub order: String,
     pub reference: String,
     pub expires_at: u64,
 }
 
+/// `GET /v1/orders/{ref}` (shop server): the checkout view plus what reconciliation needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
     #[serde(flatten)]
     pub checkout: CheckoutView,
     pub mode: PaymentMode,
     pub created_at: u64,
+    /// Set once the bill expired or was cancelled, even if money arrived afterwards.
     pub closed: Option<Closure>,
+    /// Payments with ClickPesa ids and statuses, by id.
     pub recorded_payments: Vec<Payment>,
 }
 
+impl OrderView {
+    pub fn from_bill(bill: &Bill, mpesa_business_number: Option<&str>, now: u64) -> OrderView {
+        OrderView {
+            checkout: CheckoutView::from_bill(bill, mpesa_business_number, now),
+            mode: bill.mode,
+            created_at: bill.created_at,
+            closed: bill.closed.clone(),
+            recorded_payments: bill.payments.values().cloned().collect(),
+        }
+    }
+}
+
+/// The body POSTed to `MERCHANT_WEBHOOK_URL`, signed with [`crate::notify::sign`]. `id` is the
+/// event's stable id: the shop deduplicates on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShopNotification {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: EventKind,
+    /// When the event happened (unix seconds), not when this delivery was attempted.
     pub created: u64,
     pub data: BillEvent,
+}
+
+impl From<BillEvent> for ShopNotification {
+    fn from(event: BillEvent) -> Self {
+        Self { id: event.id.clone(), kind: event.kind, created: event.at, data: event }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clickpesa::{FlexAmount, PaymentRecord, PaymentStatus};
+
+    fn paid_bill() -> Bill {
+        let claims = OrderClaims {
+            reference: BillReference::parse("WS1001").unwrap(),
+            amount: Amount::parse(25_000).unwrap(),
+            description: Description::parse("Order WS1001").unwrap(),
+            mode: PaymentMode::AllowPartialAndOverPayment,
+            exp: 2_000,
+        };
+        let mut bill = Bill::new(&claims, "WS1001".into(), 1_000, 1_900);
+        for (id, amount, at) in [("P2", 15_000, "2026-05-21T11:00:00Z"), ("P1", 10_000, "2026-05-21T10:00:00Z")] {
+            let record = PaymentRecord {
+                id: id.into(),
+                status: PaymentStatus::Success,
+                payment_reference: Some(format!("MP.{id}")),
+                payment_phone_number: None,
+                order_reference: "WS1001".into(),
+                collected_amount: Some(FlexAmount::Text(amount.to_string())),
+                collected_currency: Some("TZS".into()),
+                message: Some("success".into()),
+                channel: Some("M-PESA".into()),
+                created_at: None,
+                updated_at: Some(at.into()),
+                customer: None,
+                client_id: None,
+            };
+            bill.apply(&record, 1_100).unwrap();
+        }
+        bill
+    }
+
+    #[test]
+    fn checkout_view_from_bill() {
+        let view = CheckoutView::from_bill(&paid_bill(), Some("123456"), 1_200);
+        assert_eq!((view.api_version, view.state, view.paid_total, view.remaining), (1, BillState::Paid, 25_000, 0));
+        assert_eq!((view.currency.as_str(), view.server_time, view.version), ("TZS", 1_200, 3));
+        let refs: Vec<_> = view.payments.iter().map(|p| p.payment_reference.as_deref().unwrap()).collect();
+        assert_eq!(refs, ["MP.P1", "MP.P2"], "oldest first");
+        let json = serde_json::to_value(&view).unwrap();
+        assert_eq!(json["state"], "paid");
+        assert_eq!(json["mpesa_business_number"], "123456");
+        assert_eq!(serde_json::from_value::<CheckoutView>(json).unwrap(), view);
+    }
+
+    #[test]
+    fn order_view_flattens_the_checkout() {
+        let view = OrderView::from_bill(&paid_bill(), None, 1_200);
+        let json = serde_json::to_value(&view).unwrap();
+        assert_eq!(json["reference"], "WS1001");
+        assert_eq!(json["mode"], "ALLOW_PARTIAL_AND_OVER_PAYMENT");
+        assert_eq!(json["recorded_payments"][0]["id"], "P1");
+        assert_eq!(serde_json::from_value::<OrderView>(json).unwrap(), view);
+    }
+
+    #[test]
+    fn errors_keep_their_codes() {
+        assert_eq!(ApiError::from(InvalidInput::PhoneInvalid).code, "invalid_phone");
+        assert_eq!(ApiError::from(TokenError::Expired { exp: 5 }).code, "token_expired");
+        let e = ApiError::from(LedgerError::NotCancellable { state: BillState::Paid });
+        assert_eq!(e.code, "not_cancellable");
+        assert!(e.to_json().starts_with(r#"{"error":{"code":"not_cancellable","message":"#));
+    }
+
+    #[test]
+    fn create_order_defaults_and_validation() {
+        let order: CreateOrder = serde_json::from_str(r#"{"reference":"WS1","amount":5000}"#).unwrap();
+        let claims = order.into_claims(100, 900);
+        assert_eq!((claims.mode, claims.exp, claims.description.as_str()), (PaymentMode::Exact, 1_000, ""));
+        assert!(serde_json::from_str::<CreateOrder>(r#"{"reference":"WS-1","amount":5000}"#).is_err());
+        assert!(serde_json::from_str::<CreateOrder>(r#"{"reference":"WS1","amount":0}"#).is_err());
+    }
+
+    #[test]
+    fn shop_notification_shape() {
+        let event = paid_bill().apply(&PaymentRecord {
+            id: "P3".into(),
+            status: PaymentStatus::Settled,
+            payment_reference: None,
+            payment_phone_number: None,
+            order_reference: "WS1001".into(),
+            collected_amount: Some(FlexAmount::from(1)),
+            collected_currency: None,
+            message: None,
+            channel: None,
+            created_at: None,
+            updated_at: None,
+            customer: None,
+            client_id: None,
+        }, 1_300).unwrap();
+        let note = ShopNotification::from(event[0].clone());
+        let json = serde_json::to_value(&note).unwrap();
+        assert_eq!(json["id"], "WS1001.payment.received.P3");
+        assert_eq!(json["type"], "payment.received");
+        assert_eq!(json["created"], 1_300);
+        assert_eq!(json["data"]["state"], "overpaid");
+    }
 }

@@ -194,6 +194,18 @@ fn progress(status: &PaymentStatus) -> u8 {
     }
 }
 
+impl LedgerError {
+    /// Stable machine-readable code for API error bodies.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::WrongBill { .. } => "wrong_bill",
+            Self::WrongCurrency { .. } => "wrong_currency",
+            Self::UnreadableAmount { .. } => "unreadable_amount",
+            Self::NotCancellable { .. } => "not_cancellable",
+        }
+    }
+}
+
 impl Bill {
     /// A pending bill for a verified order, at version 1.
     pub fn new(claims: &OrderClaims, control_number: String, now: u64, expires_at: u64) -> Bill {
