@@ -1,0 +1,73 @@
+//! `POST /v1/checkouts` (the widget starts a checkout with its order token) and
+//! `GET /v1/checkouts/{ref}` (the widget polls it, conditionally).
+use shared::api::{CheckoutView, CreateCheckout};
+use shared::token::{self, OrderClaims, TokenError};
+use shared::validate::BillReference;
+use worker::{Env, Request, Response};
+
+use crate::clock::now_secs;
+use crate::config::Config;
+use crate::http::errors::EdgeError;
+use crate::http::{body, log::RequestLog};
+use crate::service::bills::BillHandle;
+
+pub async fn create(req: &mut Request, env: &Env, log: &mut RequestLog) -> Result<Response, EdgeError> {
+    let CreateCheckout { order } = body::json(req).await?;
+    let claims = verify(env, &order, Expiry::Enforced)?;
+    log.reference = Some(claims.reference.to_string());
+    let reference = claims.reference.clone();
+    let created = BillHandle::new(env, &reference).create(claims).await?;
+    with_etag(super::json(&created.view, if created.created { 201 } else { 200 })?, &created.view)
+}
+
+/// The order token is the credential: only its holder may read the bill, even after it expired.
+pub async fn get(req: &Request, env: &Env, reference: &BillReference) -> Result<Response, EdgeError> {
+    let claims = verify(env, &crate::http::auth::bearer(req)?, Expiry::Ignored)?;
+    if &claims.reference != reference {
+        return Err(EdgeError::Forbidden);
+    }
+    let view = BillHandle::new(env, reference).view().await?;
+    let etag = etag(&view);
+    if if_none_match(req).is_some_and(|tags| tags.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")) {
+        let mut response = Response::empty()?.with_status(304);
+        response.headers_mut().set("ETag", &etag)?;
+        return Ok(response);
+    }
+    with_etag(super::json(&view, 200)?, &view)
+}
+
+enum Expiry {
+    Enforced,
+    Ignored,
+}
+
+fn verify(env: &Env, order: &str, expiry: Expiry) -> Result<OrderClaims, EdgeError> {
+    let secrets = Config::new(env).order_signing_secrets()?;
+    let secrets: Vec<&[u8]> = secrets.iter().map(|s| s.as_bytes()).collect();
+    let verified = match expiry {
+        Expiry::Enforced => token::verify(&secrets, order, now_secs()),
+        Expiry::Ignored => token::verify_signature_only(&secrets, order),
+    };
+    verified.map_err(|error| match error {
+        // Correctly signed but carrying a bad field: the shop minted it wrong.
+        TokenError::InvalidField(invalid) => EdgeError::invalid(invalid.code(), invalid),
+        other => EdgeError::unauthorized(other.code(), other.to_string()),
+    })
+}
+
+/// The bill's version: it changes whenever anything the widget shows changes.
+fn etag(view: &CheckoutView) -> String {
+    format!("\"{}\"", view.version)
+}
+
+fn if_none_match(req: &Request) -> Option<String> {
+    req.headers().get("If-None-Match").ok().flatten()
+}
+
+fn with_etag(mut response: Response, view: &CheckoutView) -> Result<Response, EdgeError> {
+    let headers = response.headers_mut();
+    headers.set("ETag", &etag(view))?;
+    // Polls revalidate with If-None-Match; nothing may serve a stale copy in between.
+    headers.set("Cache-Control", "no-cache")?;
+    Ok(response)
+}

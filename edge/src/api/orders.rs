@@ -1,0 +1,56 @@
+//! The shop server's API, behind `Authorization: Bearer <MERCHANT_API_KEY>`: mint an order token,
+//! read an order, cancel it.
+use shared::api::{CreateOrder, OrderCreated};
+use shared::clickpesa::PaymentMode;
+use shared::token::{self, OrderClaims};
+use shared::validate::BillReference;
+use worker::{Env, Request, Response};
+
+use crate::clock::now_secs;
+use crate::config::Config;
+use crate::http::errors::EdgeError;
+use crate::http::{auth, body, log::RequestLog};
+use crate::service::bills::BillHandle;
+
+fn authorise(req: &Request, env: &Env) -> Result<(), EdgeError> {
+    auth::require_merchant(req, &Config::new(env).merchant_api_key()?)
+}
+
+/// Mints the token the shop puts in its page; no bill exists until the widget presents it.
+pub async fn create(req: &mut Request, env: &Env, log: &mut RequestLog) -> Result<Response, EdgeError> {
+    authorise(req, env)?;
+    let order: CreateOrder = body::json(req).await?;
+    log.reference = Some(order.reference.to_string());
+    let config = Config::new(env);
+    let lifetime = match order.expires_in {
+        Some(0) => return Err(EdgeError::invalid("invalid_expires_in", "expires_in must be a positive number of seconds")),
+        Some(secs) => secs,
+        None => config.checkout_ttl_secs(),
+    };
+    let claims = OrderClaims {
+        reference: order.reference,
+        amount: order.amount,
+        description: order.description,
+        mode: order.mode.unwrap_or(PaymentMode::Exact),
+        exp: now_secs().saturating_add(lifetime),
+    };
+    // The first secret signs; the others only verify, while a rotation is under way.
+    let secrets = config.order_signing_secrets()?;
+    let created = OrderCreated {
+        order: token::mint(secrets[0].as_bytes(), &claims),
+        reference: claims.reference.to_string(),
+        expires_at: claims.exp,
+    };
+    super::json(&created, 201)
+}
+
+pub async fn get(req: &Request, env: &Env, reference: &BillReference) -> Result<Response, EdgeError> {
+    authorise(req, env)?;
+    super::json(&BillHandle::new(env, reference).order_view().await?, 200)
+}
+
+/// Deactivates the number at ClickPesa, then marks the bill cancelled (409 once it is paid).
+pub async fn cancel(req: &Request, env: &Env, reference: &BillReference) -> Result<Response, EdgeError> {
+    authorise(req, env)?;
+    super::json(&BillHandle::new(env, reference).cancel().await?, 200)
+}

@@ -1,0 +1,112 @@
+//! Every secret and variable the worker reads, by name, with its default. Secrets and vars are both
+//! plain strings in the Workers env (`wrangler secret put` / `[vars]` / `wrangler dev --var`).
+use worker::Env;
+
+use crate::http::errors::EdgeError;
+
+const PRODUCTION_BASE_URL: &str = "https://api.clickpesa.com/third-parties";
+const DEFAULT_CHECKOUT_TTL_SECS: u64 = 3600;
+const DEFAULT_RECONCILE_SCHEDULE: &[u64] = &[30, 60, 120, 300, 600, 1800, 3600];
+const DEFAULT_NOTIFY_RETRY_BASE_SECS: u64 = 10;
+
+/// Where and how to notify the shop's server of bill events.
+pub struct MerchantWebhook {
+    pub url: String,
+    pub secret: String,
+}
+
+pub struct Config<'a>(&'a Env);
+
+impl<'a> Config<'a> {
+    pub fn new(env: &'a Env) -> Self {
+        Self(env)
+    }
+
+    fn optional(&self, name: &str) -> Option<String> {
+        let value = self.0.var(name).ok()?.to_string();
+        let value = value.trim();
+        (!value.is_empty()).then(|| value.to_owned())
+    }
+
+    /// A missing secret is a deployment mistake: log which one, tell the client only 503.
+    fn required(&self, name: &str) -> Result<String, EdgeError> {
+        self.optional(name).ok_or_else(|| {
+            worker::console_error!("configuration: {name} is not set");
+            EdgeError::NotConfigured
+        })
+    }
+
+    fn list(&self, name: &str) -> Vec<String> {
+        self.optional(name)
+            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    fn seconds(&self, name: &str, default: u64) -> u64 {
+        self.optional(name).and_then(|v| v.parse().ok()).filter(|&s| s > 0).unwrap_or(default)
+    }
+
+    /// ORDER_SIGNING_SECRET may list several secrets (comma-separated) while one is rotated out.
+    pub fn order_signing_secrets(&self) -> Result<Vec<String>, EdgeError> {
+        let secrets = self.list("ORDER_SIGNING_SECRET");
+        if secrets.is_empty() {
+            return self.required("ORDER_SIGNING_SECRET").map(|s| vec![s]);
+        }
+        Ok(secrets)
+    }
+
+    pub fn merchant_api_key(&self) -> Result<String, EdgeError> {
+        self.required("MERCHANT_API_KEY")
+    }
+
+    pub fn clickpesa_client_id(&self) -> Result<String, EdgeError> {
+        self.required("CLICKPESA_CLIENT_ID")
+    }
+
+    pub fn clickpesa_api_key(&self) -> Result<String, EdgeError> {
+        self.required("CLICKPESA_API_KEY")
+    }
+
+    /// Signs outgoing ClickPesa bodies when set; webhooks are refused without it.
+    pub fn clickpesa_checksum_key(&self) -> Option<String> {
+        self.optional("CLICKPESA_CHECKSUM_KEY")
+    }
+
+    pub fn clickpesa_base_url(&self) -> String {
+        let url = self.optional("CLICKPESA_BASE_URL").unwrap_or_else(|| PRODUCTION_BASE_URL.to_owned());
+        url.trim_end_matches('/').to_owned()
+    }
+
+    pub fn allowed_origins(&self) -> Vec<String> {
+        self.list("ALLOWED_ORIGINS")
+    }
+
+    /// `None` when the shop has not configured notifications: then no events are queued at all.
+    pub fn merchant_webhook(&self) -> Option<MerchantWebhook> {
+        Some(MerchantWebhook {
+            url: self.optional("MERCHANT_WEBHOOK_URL")?,
+            secret: self.optional("MERCHANT_WEBHOOK_SECRET")?,
+        })
+    }
+
+    pub fn mpesa_business_number(&self) -> Option<String> {
+        self.optional("MPESA_BUSINESS_NUMBER")
+    }
+
+    pub fn checkout_ttl_secs(&self) -> u64 {
+        self.seconds("CHECKOUT_TTL", DEFAULT_CHECKOUT_TTL_SECS)
+    }
+
+    /// Seconds between reconciliation polls; the last gap repeats until the bill closes.
+    pub fn reconcile_schedule(&self) -> Vec<u64> {
+        let parsed: Option<Vec<u64>> = self
+            .optional("RECONCILE_SCHEDULE")
+            .map(|v| v.split(',').map(|s| s.trim().parse().ok().filter(|&n: &u64| n > 0)).collect::<Option<_>>())
+            .and_then(|v| v);
+        parsed.filter(|v| !v.is_empty()).unwrap_or_else(|| DEFAULT_RECONCILE_SCHEDULE.to_vec())
+    }
+
+    pub fn notify_retry_base_secs(&self) -> u64 {
+        self.seconds("NOTIFY_RETRY_BASE_SECS", DEFAULT_NOTIFY_RETRY_BASE_SECS)
+    }
+}

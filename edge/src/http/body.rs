@@ -1,0 +1,49 @@
+//! Request bodies: JSON only, at most [`MAX_BODY_BYTES`], parsed into a typed value.
+use serde::de::DeserializeOwned;
+use worker::Request;
+
+use super::errors::EdgeError;
+
+/// Every body this API takes is a small JSON object; anything larger is a mistake or an attack.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The raw body after the content-type and size checks (webhook checksums need the exact bytes).
+pub async fn read_json_bytes(req: &mut Request) -> Result<Vec<u8>, EdgeError> {
+    let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
+    let media_type = content_type.split(';').next().unwrap_or_default().trim();
+    if !media_type.eq_ignore_ascii_case("application/json") {
+        return Err(EdgeError::UnsupportedMediaType);
+    }
+    // Content-Length lets us refuse without reading; the byte count catches chunked bodies.
+    let declared = req.headers().get("Content-Length")?.and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+        return Err(EdgeError::TooLarge { limit: MAX_BODY_BYTES });
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(EdgeError::TooLarge { limit: MAX_BODY_BYTES });
+    }
+    Ok(bytes)
+}
+
+/// Parses a checked body. Syntax errors are 400; a well-formed body whose fields fail `shared`'s
+/// validation is 422 with the field's own error.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, EdgeError> {
+    serde_json::from_slice(bytes).map_err(|error| match error.classify() {
+        serde_json::error::Category::Data => EdgeError::invalid("invalid_input", strip_position(&error)),
+        _ => EdgeError::BadJson,
+    })
+}
+
+pub async fn json<T: DeserializeOwned>(req: &mut Request) -> Result<T, EdgeError> {
+    parse(&read_json_bytes(req).await?)
+}
+
+/// serde_json appends " at line 1 column 42" to its messages: noise for an API client.
+fn strip_position(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message,
+    }
+}

@@ -1,0 +1,118 @@
+//! The one error type of the edge. Every failure a client can see is a variant here with a fixed
+//! status and code; anything unexpected becomes `Internal`, whose detail goes to the log only.
+use serde::{Deserialize, Serialize};
+use shared::api::{ApiError, ErrorBody};
+use worker::Response;
+
+/// Errors travel between the worker and its Durable Objects as JSON, so they are plain data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EdgeError {
+    #[error("the request body is not valid JSON of the expected shape")]
+    BadJson,
+    /// A field failed validation; `code` comes from `shared` (e.g. `invalid_amount`).
+    #[error("{message}")]
+    Invalid { code: String, message: String },
+    /// Missing or bad credentials; `code` names which (e.g. `token_expired`).
+    #[error("{message}")]
+    Unauthorized { code: String, message: String },
+    #[error("this order token does not grant access to that checkout")]
+    Forbidden,
+    #[error("no such resource")]
+    NotFound,
+    #[error("this method is not allowed on this resource")]
+    MethodNotAllowed { allow: String },
+    #[error("{message}")]
+    Conflict { code: String, message: String },
+    #[error("the request body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    #[error("the payment provider refused the request")]
+    UpstreamRejected,
+    #[error("the payment provider is unavailable; retry later")]
+    Unavailable { retry_after: u32 },
+    #[error("this endpoint is not configured on this deployment")]
+    NotConfigured,
+    #[error("internal error")]
+    Internal,
+}
+
+impl EdgeError {
+    pub fn unauthorized(code: &str, message: impl Into<String>) -> Self {
+        Self::Unauthorized { code: code.into(), message: message.into() }
+    }
+
+    pub fn invalid(code: &str, message: impl ToString) -> Self {
+        Self::Invalid { code: code.into(), message: message.to_string() }
+    }
+
+    pub fn conflict(code: &str, message: impl Into<String>) -> Self {
+        Self::Conflict { code: code.into(), message: message.into() }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadJson => 400,
+            Self::Unauthorized { .. } => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed { .. } => 405,
+            Self::Conflict { .. } => 409,
+            Self::TooLarge { .. } => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::Invalid { .. } => 422,
+            Self::Internal => 500,
+            Self::UpstreamRejected => 502,
+            Self::Unavailable { .. } | Self::NotConfigured => 503,
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Invalid { code, .. } | Self::Unauthorized { code, .. } | Self::Conflict { code, .. } => code,
+            Self::BadJson => "invalid_json",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::TooLarge { .. } => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::UpstreamRejected => "provider_rejected",
+            Self::Unavailable { .. } => "provider_unavailable",
+            Self::NotConfigured => "not_configured",
+            Self::Internal => "internal_error",
+        }
+    }
+
+    /// The `{"error":{"code","message"}}` response, with `Allow` / `Retry-After` where they apply.
+    pub fn to_response(&self) -> Response {
+        let body = ErrorBody { error: ApiError { code: self.code().to_owned(), message: self.to_string() } };
+        let mut response = match Response::from_json(&body) {
+            Ok(response) => response.with_status(self.status()),
+            Err(_) => Response::empty().expect("an empty response").with_status(500),
+        };
+        let headers = response.headers_mut();
+        let _ = match self {
+            Self::MethodNotAllowed { allow } => headers.set("Allow", allow),
+            Self::Unavailable { retry_after } => headers.set("Retry-After", &retry_after.to_string()),
+            _ => Ok(()),
+        };
+        response
+    }
+}
+
+/// Runtime failures (storage, bindings, fetch plumbing) are ours, not the client's: log the detail
+/// and answer 500 without it.
+impl From<worker::Error> for EdgeError {
+    fn from(error: worker::Error) -> Self {
+        worker::console_error!("internal error: {error}");
+        Self::Internal
+    }
+}
+
+impl From<serde_json::Error> for EdgeError {
+    fn from(error: serde_json::Error) -> Self {
+        worker::console_error!("internal serialisation error: {error}");
+        Self::Internal
+    }
+}

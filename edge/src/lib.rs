@@ -1,0 +1,47 @@
+//! The BillPay edge worker: thin HTTP and Durable Object glue around `shared` (DESIGN.md "Edge").
+//!
+//! - [`api`]: the public routes, one module per resource.
+//! - [`service`]: the `Bill` and `ClickPesaGateway` Durable Objects, their typed clients, the
+//!   shop-notification outbox and the alarm schedule.
+//! - [`model`]: the messages between the worker and its objects.
+//! - [`http`]: errors, body limits, credentials, CORS, request logs, outbound fetch.
+mod api;
+mod clock;
+mod config;
+mod http;
+mod model;
+mod service;
+
+use worker::{event, Context, Env, Request, Response};
+
+use crate::config::Config;
+use crate::http::{cors, log::RequestLog};
+
+pub use service::bill_object::Bill;
+pub use service::gateway::ClickPesaGateway;
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let started = clock::now_ms();
+    let origin = cors::allowed_origin(&req, &Config::new(&env).allowed_origins());
+    let mut log = RequestLog {
+        method: req.method().to_string(),
+        route: "unmatched",
+        reference: None,
+        status: 0,
+        duration_ms: 0,
+        error: None,
+    };
+    let mut response = match api::handle(req, &env, origin.as_deref(), &mut log).await {
+        Ok(response) => response,
+        Err(error) => {
+            log.error = Some(error.code().to_owned());
+            error.to_response()
+        }
+    };
+    cors::decorate(&mut response, origin.as_deref());
+    log.status = response.status_code();
+    log.duration_ms = clock::now_ms().saturating_sub(started);
+    log.emit();
+    Ok(response)
+}

@@ -1,0 +1,55 @@
+//! Requests to a `Bill` object and what it keeps in storage.
+use serde::{Deserialize, Serialize};
+use shared::api::CheckoutView;
+use shared::clickpesa::PaymentRecord;
+use shared::ledger::Bill;
+use shared::token::OrderClaims;
+
+/// `create`: the verified claims of an order token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreateBill {
+    pub claims: OrderClaims,
+}
+
+/// The reply to `create`: `created` is false when the bill already existed (same token again).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreatedBill {
+    pub view: CheckoutView,
+    pub created: bool,
+}
+
+/// `apply`: a payment ClickPesa told us about in a (verified) webhook.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApplyPayment {
+    pub record: PaymentRecord,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Applied {
+    /// New information was recorded (and the shop notified).
+    Recorded,
+    /// Nothing changed: a duplicate, an older status, or a record that belongs elsewhere.
+    Unchanged,
+}
+
+/// Everything a Bill object persists, written as one value so each change is atomic.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredBill {
+    pub bill: Bill,
+    /// Reconciliation polls made so far: the index into RECONCILE_SCHEDULE for the next one.
+    pub polls: usize,
+    /// Unix seconds of the next reconciliation poll while the bill is open.
+    pub next_poll_at: u64,
+    /// Shop notifications not yet acknowledged with a 2xx, oldest first.
+    pub outbox: Vec<Notification>,
+}
+
+/// One shop notification: the body is fixed when the event happens, so every retry sends the same
+/// bytes under the same event id; only the signature's timestamp changes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Notification {
+    pub event_id: String,
+    pub body: String,
+    pub attempts: u32,
+    pub next_attempt_at: u64,
+}

@@ -1,0 +1,63 @@
+//! Requests to the `ClickPesaGateway` object and its typed outcomes.
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::http::errors::EdgeError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Patch,
+}
+
+impl From<HttpMethod> for worker::Method {
+    fn from(method: HttpMethod) -> Self {
+        match method {
+            HttpMethod::Get => worker::Method::Get,
+            HttpMethod::Post => worker::Method::Post,
+            HttpMethod::Patch => worker::Method::Patch,
+        }
+    }
+}
+
+/// One ClickPesa API call: `path` is relative to CLICKPESA_BASE_URL. The gateway adds the token,
+/// the checksum field and the pacing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GatewayCall {
+    pub method: HttpMethod,
+    pub path: String,
+    pub body: Option<Value>,
+}
+
+/// How a ClickPesa call ended, other than with a 2xx body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum GatewayError {
+    /// 409: the reference is already used.
+    #[error("ClickPesa: conflict")]
+    Conflict,
+    #[error("ClickPesa: not found")]
+    NotFound,
+    /// Another 4xx: our request is wrong, so retrying it cannot help.
+    #[error("ClickPesa refused the request with {status}")]
+    Rejected { status: u16 },
+    /// 5xx / timeouts after the retries, throttling, or no token: try again later.
+    #[error("ClickPesa unavailable (retry after {retry_after} s)")]
+    Unavailable { retry_after: u32 },
+    /// A 2xx whose body is not what API.md describes.
+    #[error("ClickPesa sent an unexpected response body")]
+    UnexpectedBody,
+}
+
+/// What the client of the edge sees when a ClickPesa call fails where no specific outcome applies.
+impl From<GatewayError> for EdgeError {
+    fn from(error: GatewayError) -> Self {
+        worker::console_warn!("{error}");
+        match error {
+            GatewayError::Unavailable { retry_after } => EdgeError::Unavailable { retry_after },
+            GatewayError::Conflict | GatewayError::NotFound | GatewayError::Rejected { .. } | GatewayError::UnexpectedBody => {
+                EdgeError::UpstreamRejected
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! The messages the worker and its Durable Objects exchange (internal JSON, never seen by clients).
+pub mod bill;
+pub mod gateway;

@@ -1,0 +1,8 @@
+//! The Durable Objects and the typed clients through which the worker and they talk.
+pub mod bill_object;
+pub mod bills;
+pub mod clickpesa;
+pub mod gateway;
+pub mod outbox;
+pub mod rpc;
+pub mod schedule;
