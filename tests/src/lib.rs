@@ -8,3 +8,4 @@
 //! # Ok(()) }
 //! ```
 pub mod sim;
+pub mod shop;

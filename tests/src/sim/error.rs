@@ -11,7 +11,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use shared::api::{ApiError as ErrorDetail, ErrorBody};
 
 /// An error from the simulated ClickPesa API, rendered as `{"message": ...}`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -88,7 +88,7 @@ impl IntoResponse for ControlError {
             Self::UnknownBill(_) | Self::UnknownDelivery(_) => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
         };
-        let body = json!({"error": {"code": self.code(), "message": self.to_string()}});
+        let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message: self.to_string() } };
         (status, Json(body)).into_response()
     }
 }

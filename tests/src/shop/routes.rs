@@ -1,0 +1,146 @@
+//! The shop's HTTP handlers.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /` | the cart, with a Checkout button |
+//! | `GET /checkout?lang=en\|sw[&ref=R&amount=A&ttl=S]` | mints an order token, embeds the widget |
+//! | `GET /orders`, `GET /orders/{ref}` | orders and the notifications received for them |
+//! | `POST /notifications` | the edge's signed notifications (401 on a bad signature) |
+//! | `GET /api/notifications[?ref=R]` | `[{id, reference, deliveries, body, firstReceivedAt, lastReceivedAt}]` |
+//! | `POST /api/simulate` `{reference, scenario: full\|short\|fail\|dropped}` | pays via the simulator |
+//! | `GET /shop.css`, `GET /shop.js` | the shop's own assets |
+//!
+//! ```no_run
+//! # async fn demo(shop: &str) -> Result<(), reqwest::Error> {
+//! let page = reqwest::get(format!("{shop}/checkout?ref=WS1001&amount=25000&lang=sw")).await?.text().await?;
+//! assert!(page.contains("data-order=\"v1."));
+//! # Ok(()) }
+//! ```
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::Value;
+use shared::api::ShopNotification;
+use shared::notify::{self, DEFAULT_TOLERANCE_SECS, SIGNATURE_HEADER};
+
+use crate::sim::clock::now_ms;
+use crate::sim::control::PayResponse;
+use crate::sim::pay::{PayChannel, PayOutcome, PayRequest};
+
+use super::error::ShopError;
+use super::notifications::Received;
+use super::orders::{cart_total, Order};
+use super::pages::{self, Lang};
+use super::ShopState;
+
+pub async fn home() -> Html<String> {
+    Html(pages::home())
+}
+
+pub async fn checkout(
+    State(shop): State<ShopState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Html<String>, ShopError> {
+    let lang = Lang::parse(q.get("lang").map(String::as_str))
+        .ok_or_else(|| ShopError::Invalid("lang must be en or sw".to_owned()))?;
+    let number = |name: &str| {
+        q.get(name).map(|v| v.parse::<u64>().map_err(|_| ShopError::Invalid(format!("{name} must be a whole number"))))
+    };
+    let now_ms = now_ms();
+    let reference = q.get("ref").cloned().unwrap_or_else(|| shop.orders.fresh_reference(now_ms));
+    let amount = number("amount").transpose()?.unwrap_or_else(cart_total);
+    let ttl = number("ttl").transpose()?.unwrap_or(shop.config.checkout_ttl);
+    let order = Order {
+        description: format!("Duka la Mfano order {reference}"),
+        reference,
+        amount,
+        expires_at: now_ms / 1000 + ttl,
+    };
+    let token = shop.orders.checkout(order.clone(), shop.config.order_signing_secret.as_bytes())?;
+    Ok(Html(pages::checkout(shop.config.edge_origin(), &order, &token, lang)))
+}
+
+pub async fn orders(State(shop): State<ShopState>) -> Html<String> {
+    let all = shop.orders.all().into_iter().map(|o| {
+        let received = shop.inbox.for_reference(Some(&o.reference));
+        (o, received)
+    });
+    Html(pages::orders(&all.collect::<Vec<_>>()))
+}
+
+pub async fn order(State(shop): State<ShopState>, Path(reference): Path<String>) -> Result<Html<String>, ShopError> {
+    let order = shop.orders.get(&reference).ok_or_else(|| ShopError::UnknownOrder(reference.clone()))?;
+    let received = shop.inbox.for_reference(Some(&reference));
+    Ok(Html(pages::orders(&[(order, received)])))
+}
+
+pub async fn receive_notification(
+    State(shop): State<ShopState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ShopError> {
+    let body = std::str::from_utf8(&body).map_err(|_| ShopError::Invalid("body is not UTF-8".to_owned()))?;
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).ok_or(ShopError::BadSignature)?;
+    let now = now_ms() / 1000;
+    let secret = shop.config.merchant_webhook_secret.as_bytes();
+    notify::verify(&[secret], signature, body, now, DEFAULT_TOLERANCE_SECS).map_err(|_| ShopError::BadSignature)?;
+    if shop.fail_this_notification() {
+        return Err(ShopError::InjectedFailure);
+    }
+    let event: ShopNotification =
+        serde_json::from_str(body).map_err(|e| ShopError::Invalid(format!("not a shop notification: {e}")))?;
+    let raw: Value = serde_json::from_str(body).map_err(|e| ShopError::Invalid(e.to_string()))?;
+    shop.inbox.record(&event.id, &event.data.reference, raw, now);
+    Ok(Json(serde_json::json!({"received": event.id})))
+}
+
+pub async fn list_notifications(
+    State(shop): State<ShopState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Json<Vec<Received>> {
+    Json(shop.inbox.for_reference(q.get("ref").map(String::as_str)))
+}
+
+/// The checkout panel's buttons.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scenario {
+    Full,
+    /// Half the amount: an EXACT bill makes the MNO refuse it.
+    Short,
+    Fail,
+    /// Paid in full, but the webhook never reaches the edge, which must find the payment by polling.
+    Dropped,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SimulateRequest {
+    pub reference: String,
+    pub scenario: Scenario,
+}
+
+pub async fn simulate(State(shop): State<ShopState>, body: Bytes) -> Result<Json<PayResponse>, ShopError> {
+    let req: SimulateRequest = serde_json::from_slice(&body).map_err(|e| ShopError::Invalid(e.to_string()))?;
+    let order = shop.orders.get(&req.reference).ok_or_else(|| ShopError::UnknownOrder(req.reference.clone()))?;
+    let (amount, outcome) = match req.scenario {
+        Scenario::Full | Scenario::Dropped => (order.amount, PayOutcome::Success),
+        Scenario::Short => (order.amount / 2, PayOutcome::Success),
+        Scenario::Fail => (order.amount, PayOutcome::InsufficientFunds),
+    };
+    let mut pay = PayRequest::new(order.reference, amount, PayChannel::Mpesa, outcome);
+    pay.faults.drop = matches!(req.scenario, Scenario::Dropped);
+    Ok(Json(shop.sim.pay(&pay).await?))
+}
+
+pub async fn css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("assets/shop.css"))
+}
+
+pub async fn js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("assets/shop.js"))
+}
