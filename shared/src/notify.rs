@@ -69,3 +69,62 @@ pub fn verify(secrets: &[&[u8]], header: &str, body: &str, now: u64, tolerance: 
         Err(NotifyError::Mismatch)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BODY: &str = r#"{"id":"WS1001.bill.paid","type":"bill.paid"}"#;
+    const T: u64 = 1_700_000_000;
+
+    fn hex_of(header: &str) -> &str {
+        header.split_once(",v1=").unwrap().1
+    }
+
+    #[test]
+    fn known_digest() {
+        // Computed independently: Python hmac.new(b"whsec", b"1700000000." + BODY, sha256).hexdigest()
+        assert_eq!(
+            sign(b"whsec", BODY, T),
+            "t=1700000000,v1=219f78c83fea22f233a952f8ca635c69e1d0f800ab85e5ffc39fd74136bf8047"
+        );
+    }
+
+    #[test]
+    fn accepts_rotation_on_both_sides() {
+        let header = sign(b"old", BODY, T);
+        assert_eq!(verify(&[b"new", b"old"], &header, BODY, T, 300), Ok(()));
+        let two = format!("{header},v1={}", hex_of(&sign(b"new", BODY, T)));
+        assert_eq!(verify(&[b"new"], &two, BODY, T, 300), Ok(()));
+        // Unknown schemes and spaces after commas are tolerated.
+        let extended = format!("t={T}, v0=abc, v1={}", hex_of(&header));
+        assert_eq!(verify(&[b"old"], &extended, BODY, T, 300), Ok(()));
+    }
+
+    #[test]
+    fn rejections() {
+        let good = sign(b"whsec", BODY, T);
+        let sig = hex_of(&good);
+        let cases: Vec<(&str, String, &str, u64, NotifyError)> = vec![
+            ("tampered body", good.clone(), r#"{"id":"WS1001.bill.paid","type":"bill.overpaid"}"#, T, NotifyError::Mismatch),
+            ("other timestamp", format!("t={},v1={sig}", T + 1), BODY, T, NotifyError::Mismatch),
+            ("too old", good.clone(), BODY, T + 301, NotifyError::OutsideTolerance { t: T }),
+            ("from the future", good.clone(), BODY, T - 301, NotifyError::OutsideTolerance { t: T }),
+            ("uppercase hex", format!("t={T},v1={}", sig.to_uppercase()), BODY, T, NotifyError::Mismatch),
+            ("short hex", format!("t={T},v1={}", &sig[..63]), BODY, T, NotifyError::Mismatch),
+            ("no timestamp", format!("v1={sig}"), BODY, T, NotifyError::MissingTimestamp),
+            ("no signature", format!("t={T}"), BODY, T, NotifyError::MissingSignature),
+            ("only v0", format!("t={T},v0={sig}"), BODY, T, NotifyError::MissingSignature),
+            ("two timestamps", format!("t={T},t={T},v1={sig}"), BODY, T, NotifyError::MalformedHeader),
+            ("timestamp not a number", format!("t=soon,v1={sig}"), BODY, T, NotifyError::MalformedHeader),
+            ("negative timestamp", format!("t=-1,v1={sig}"), BODY, T, NotifyError::MalformedHeader),
+            ("no key=value", "garbage".to_owned(), BODY, T, NotifyError::MalformedHeader),
+            ("empty header", String::new(), BODY, T, NotifyError::MalformedHeader),
+        ];
+        for (name, header, body, now, expected) in cases {
+            assert_eq!(verify(&[b"whsec"], &header, body, now, 300), Err(expected), "{name}");
+        }
+        assert_eq!(verify(&[b"other"], &good, BODY, T, 300), Err(NotifyError::Mismatch), "wrong secret");
+        assert_eq!(verify(&[], &good, BODY, T, 300), Err(NotifyError::Mismatch), "no secrets");
+    }
+}
