@@ -1,0 +1,149 @@
+//! Property: any order and any duplication of the same ClickPesa deliveries gives the same bill
+//! (state, totals, payments, attempts) and the same set of event ids.
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use shared::clickpesa::{FlexAmount, PaymentMode, PaymentRecord, PaymentStatus};
+use shared::ledger::{Bill, BillEvent};
+use shared::token::OrderClaims;
+use shared::validate::{Amount, BillReference, Description};
+
+const NOW: u64 = 10_000;
+
+/// One payment's fate; its deliveries are every status it passed through.
+#[derive(Debug, Clone)]
+enum Fate {
+    Received { amount: u64, settled: bool, via_pending: bool },
+    Failed { via_processing: bool },
+    StillPending,
+}
+
+fn fate() -> impl Strategy<Value = Fate> {
+    prop_oneof![
+        3 => (1u64..40_000, any::<bool>(), any::<bool>())
+            .prop_map(|(amount, settled, via_pending)| Fate::Received { amount, settled, via_pending }),
+        1 => any::<bool>().prop_map(|via_processing| Fate::Failed { via_processing }),
+        1 => Just(Fate::StillPending),
+    ]
+}
+
+fn record(id: &str, status: PaymentStatus, amount: Option<u64>) -> PaymentRecord {
+    PaymentRecord {
+        id: id.to_owned(),
+        payment_reference: amount.map(|_| format!("MP.{id}")),
+        payment_phone_number: None,
+        order_reference: "WS1001".to_owned(),
+        collected_amount: amount.map(|a| FlexAmount::Text(a.to_string())),
+        collected_currency: Some("TZS".to_owned()),
+        message: Some(status.to_string()),
+        channel: Some("M-PESA".to_owned()),
+        created_at: Some("2026-05-21T10:57:03.884Z".to_owned()),
+        updated_at: Some(format!("2026-05-21T10:57:{:02}.000Z", status.as_str().len())),
+        customer: None,
+        client_id: None,
+        status,
+    }
+}
+
+fn deliveries(fates: &[Fate]) -> Vec<PaymentRecord> {
+    let mut out = Vec::new();
+    for (i, fate) in fates.iter().enumerate() {
+        let id = format!("P{i}");
+        match *fate {
+            Fate::Received { amount, settled, via_pending } => {
+                if via_pending {
+                    out.push(record(&id, PaymentStatus::Pending, None));
+                    out.push(record(&id, PaymentStatus::Processing, None));
+                }
+                out.push(record(&id, PaymentStatus::Success, Some(amount)));
+                if settled {
+                    out.push(record(&id, PaymentStatus::Settled, Some(amount)));
+                }
+            }
+            Fate::Failed { via_processing } => {
+                if via_processing {
+                    out.push(record(&id, PaymentStatus::Processing, None));
+                }
+                out.push(record(&id, PaymentStatus::Failed, None));
+            }
+            Fate::StillPending => out.push(record(&id, PaymentStatus::Pending, None)),
+        }
+    }
+    out
+}
+
+fn new_bill(amount: u64, mode: PaymentMode) -> Bill {
+    let claims = OrderClaims {
+        reference: BillReference::parse("WS1001").unwrap(),
+        amount: Amount::parse(amount).unwrap(),
+        description: Description::default(),
+        mode,
+        exp: NOW + 900,
+    };
+    Bill::new(&claims, "WS1001".to_owned(), NOW, NOW + 900)
+}
+
+/// Applies the deliveries in order; returns the bill (version masked: it counts changes, which
+/// legitimately depends on order) and the event ids, checking ids never repeat.
+fn run(mut bill: Bill, deliveries: &[PaymentRecord]) -> (Bill, BTreeSet<String>) {
+    let mut ids = BTreeSet::new();
+    for d in deliveries {
+        let before = bill.clone();
+        let events: Vec<BillEvent> = bill.apply(d, NOW + 1).unwrap();
+        let mut unversioned = bill.clone();
+        unversioned.version = before.version;
+        let changed = unversioned != before;
+        assert_eq!(bill.version, before.version + u64::from(changed), "version counts changes, not no-ops");
+        assert!(events.is_empty() || changed, "events only come with a change");
+        for e in events {
+            assert!(ids.insert(e.id.clone()), "event {} emitted twice", e.id);
+        }
+    }
+    bill.version = 0;
+    (bill, ids)
+}
+
+fn arrangement() -> impl Strategy<Value = (u64, PaymentMode, Vec<Fate>, Vec<usize>, Vec<u32>)> {
+    (1u64..50_000, prop_oneof![Just(PaymentMode::Exact), Just(PaymentMode::AllowPartialAndOverPayment)], prop::collection::vec(fate(), 0..5))
+        .prop_flat_map(|(amount, mode, fates)| {
+            let n = deliveries(&fates).len();
+            // Each delivery may repeat (0..3 extra copies); then everything is shuffled.
+            (Just(amount), Just(mode), Just(fates), prop::collection::vec(0usize..3, n), prop::collection::vec(any::<u32>(), n * 3))
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn order_and_duplication_do_not_matter((amount, mode, fates, copies, keys) in arrangement()) {
+        let canonical = deliveries(&fates);
+        let mut shuffled: Vec<PaymentRecord> = canonical
+            .iter()
+            .zip(&copies)
+            .flat_map(|(d, extra)| std::iter::repeat_n(d.clone(), 1 + extra))
+            .collect();
+        // Sort by random keys: a uniform-enough shuffle driven by proptest (so it shrinks).
+        let mut keyed: Vec<_> = shuffled.drain(..).zip(keys.iter().copied().chain(std::iter::repeat(0))).collect();
+        keyed.sort_by_key(|(_, k)| *k);
+        let shuffled: Vec<PaymentRecord> = keyed.into_iter().map(|(d, _)| d).collect();
+
+        let (expected, expected_ids) = run(new_bill(amount, mode), &canonical);
+        let (actual, actual_ids) = run(new_bill(amount, mode), &shuffled);
+        prop_assert_eq!(&actual, &expected);
+        prop_assert_eq!(&actual_ids, &expected_ids);
+
+        // Totals agree with the fates.
+        let received: u64 = fates.iter().map(|f| match f { Fate::Received { amount, .. } => *amount, _ => 0 }).sum();
+        prop_assert_eq!(actual.paid_total, received);
+        let failed = fates.iter().filter(|f| matches!(f, Fate::Failed { .. })).count();
+        prop_assert_eq!(actual.failed_attempts.len(), failed);
+
+        // Replaying everything again changes nothing.
+        let mut again = actual.clone();
+        for d in &shuffled {
+            prop_assert!(again.apply(d, NOW + 2).unwrap().is_empty());
+        }
+        prop_assert_eq!(again, actual);
+    }
+}
