@@ -1,0 +1,120 @@
+//! The browser's [`Edge`]: `fetch` through `web_sys`, no HTTP crate (they cost wasm size).
+//!
+//! ```no_run
+//! use widget::{edge::Edge, fetch::EdgeClient};
+//!
+//! let edge = EdgeClient::new("https://pay.example.com");
+//! let created = edge.create("v1.payload.signature"); // a future resolving to the CheckoutView
+//! ```
+use shared::api::{CheckoutView, CreateCheckout, ErrorBody};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, Request, RequestInit, Response};
+
+use crate::edge::{Edge, EdgeError, EdgeFuture, Status};
+
+/// Without a deadline a stalled connection would stall polling with it; the backoff takes over.
+const TIMEOUT_MS: u32 = 15_000;
+
+/// Calls the edge at `base` (its origin, or the folder `widget.js` was served from).
+#[derive(Debug, Clone)]
+pub struct EdgeClient {
+    base: String,
+}
+
+impl EdgeClient {
+    pub fn new(base: &str) -> Self {
+        Self { base: base.trim_end_matches('/').to_owned() }
+    }
+}
+
+impl Edge for EdgeClient {
+    fn create(&self, order: &str) -> EdgeFuture<CheckoutView> {
+        let url = format!("{}/v1/checkouts", self.base);
+        let body = serde_json::to_string(&CreateCheckout { order: order.to_owned() });
+        Box::pin(async move {
+            let body = body.map_err(|e| EdgeError::Malformed(e.to_string()))?;
+            let headers = headers(&[("Content-Type", "application/json")])?;
+            let response = send("POST", &url, &headers, Some(&body)).await?;
+            if !response.ok() {
+                return Err(refusal(&response).await);
+            }
+            parse(&text(&response).await?)
+        })
+    }
+
+    fn status(&self, reference: &str, order: &str, etag: Option<&str>) -> EdgeFuture<Status> {
+        let url = format!("{}/v1/checkouts/{reference}", self.base);
+        let bearer = format!("Bearer {order}");
+        let etag = etag.map(str::to_owned);
+        Box::pin(async move {
+            let headers = headers(&[("Authorization", &bearer)])?;
+            if let Some(etag) = &etag {
+                headers.set("If-None-Match", etag).map_err(js_error)?;
+            }
+            let response = send("GET", &url, &headers, None).await?;
+            match response.status() {
+                304 => Ok(Status::Unchanged),
+                _ if response.ok() => {
+                    // Readable cross-origin only if the edge lists ETag in Access-Control-Expose-Headers;
+                    // without it every poll is a full 200, which still works.
+                    let etag = response.headers().get("ETag").ok().flatten();
+                    Ok(Status::Changed { view: parse(&text(&response).await?)?, etag })
+                }
+                _ => Err(refusal(&response).await),
+            }
+        })
+    }
+}
+
+async fn send(method: &str, url: &str, headers: &Headers, body: Option<&str>) -> Result<Response, EdgeError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_headers(headers);
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let request = Request::new_with_str_and_init(url, &init).map_err(js_error)?;
+    let window = web_sys::window().ok_or_else(|| EdgeError::Network("no window".into()))?;
+    let response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(js_error)?;
+    response.dyn_into().map_err(js_error)
+}
+
+fn headers(pairs: &[(&str, &str)]) -> Result<Headers, EdgeError> {
+    let headers = Headers::new().map_err(js_error)?;
+    for (name, value) in pairs {
+        headers.set(name, value).map_err(js_error)?;
+    }
+    Ok(headers)
+}
+
+async fn text(response: &Response) -> Result<String, EdgeError> {
+    let promise = response.text().map_err(js_error)?;
+    let text = JsFuture::from(promise).await.map_err(js_error)?;
+    Ok(text.as_string().unwrap_or_default())
+}
+
+fn parse(body: &str) -> Result<CheckoutView, EdgeError> {
+    serde_json::from_str(body).map_err(|e| EdgeError::Malformed(e.to_string()))
+}
+
+/// The edge's `{"error":{"code","message"}}`, or the bare status when a proxy answered instead.
+async fn refusal(response: &Response) -> EdgeError {
+    let status = response.status();
+    let body = text(response).await.unwrap_or_default();
+    match serde_json::from_str::<ErrorBody>(&body) {
+        Ok(ErrorBody { error }) => EdgeError::Refused { status, code: error.code, message: error.message },
+        Err(_) => EdgeError::Refused { status, code: format!("http_{status}"), message: response.status_text() },
+    }
+}
+
+/// fetch rejects only for network-level failures (and our timeout); the details are in the message.
+fn js_error(error: JsValue) -> EdgeError {
+    let message = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "request failed".into());
+    EdgeError::Network(message)
+}

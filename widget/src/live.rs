@@ -1,0 +1,136 @@
+//! The live checkout: create (or resume) the control number, then poll until the bill is settled.
+//!
+//! ```no_run
+//! use std::rc::Rc;
+//! use leptos::prelude::*;
+//! use widget::{fetch::EdgeClient, live::{Phase, Session}};
+//!
+//! let phase = RwSignal::new(Phase::Creating);
+//! let session = Rc::new(Session {
+//!     edge: Rc::new(EdgeClient::new("https://pay.example.com")),
+//!     order: "v1.payload.signature".into(),
+//!     phase,
+//!     reconnecting: RwSignal::new(false),
+//!     announce: Rc::new(|event| web_sys::console::log_1(&event.name().into())),
+//! });
+//! leptos::task::spawn_local_scoped_with_cancellation(session.run());
+//! ```
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use shared::api::CheckoutView;
+
+use crate::countdown::Deadline;
+use crate::edge::{Edge, EdgeError, Status};
+use crate::poll::{Next, Poll, PollPolicy};
+use crate::session::{events_between, HostEvent, Stage};
+use crate::timers::Wakeup;
+
+/// The latest snapshot from the edge, with its expiry pinned to the local clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub view: CheckoutView,
+    pub deadline: Deadline,
+}
+
+impl Snapshot {
+    pub fn new(view: CheckoutView, local_now_ms: f64) -> Self {
+        let deadline = Deadline::new(view.expires_at, view.server_time, local_now_ms);
+        Self { view, deadline }
+    }
+}
+
+/// Where the checkout is. Once a snapshot exists it lives in its own signal, so a poll that brings
+/// news re-renders the parts that show it, not the whole screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    Creating,
+    Failed(EdgeError),
+    Live(RwSignal<Snapshot>),
+}
+
+impl Phase {
+    /// The screen to show; tracks the snapshot's state when live.
+    pub fn stage(&self) -> Stage {
+        match self {
+            Self::Creating => Stage::Creating,
+            Self::Failed(_) => Stage::Failed,
+            Self::Live(snapshot) => snapshot.with(|s| Stage::of(s.view.state)),
+        }
+    }
+}
+
+/// One run of a checkout, from creating the control number to a terminal state.
+pub struct Session {
+    pub edge: Rc<dyn Edge>,
+    /// The order token from the shop: proves the amount and authorises status reads.
+    pub order: String,
+    pub phase: RwSignal<Phase>,
+    /// True while polls fail and the policy backs off.
+    pub reconnecting: RwSignal<bool>,
+    /// Tells the host page (CustomEvents on the host element).
+    pub announce: Rc<dyn Fn(HostEvent)>,
+}
+
+impl Session {
+    /// Runs the checkout to its end. Spawn it scoped with cancellation: unmounting stops it.
+    pub async fn run(self: Rc<Self>) {
+        self.phase.set(Phase::Creating);
+        let view = match self.edge.create(&self.order).await {
+            Ok(view) => view,
+            Err(error) => return self.fail(error),
+        };
+        self.tell(events_between(None, &view));
+        let reference = view.reference.clone();
+        let mut last = poll_outcome(&view);
+        let snapshot = RwSignal::new(Snapshot::new(view, js_sys::Date::now()));
+        self.phase.set(Phase::Live(snapshot));
+
+        let wakeup = Wakeup::new();
+        let mut policy = PollPolicy::new(js_sys::Date::now());
+        let mut etag = None;
+        loop {
+            let next = policy.next(last, js_sys::Date::now(), js_sys::Math::random());
+            self.reconnecting.set(policy.reconnecting());
+            match next {
+                Next::Stop => return,
+                Next::After(ms) => wakeup.sleep(ms).await,
+            }
+            // Hidden tabs don't poll: the edge serves every open checkout, and nobody is watching.
+            wakeup.until_visible().await;
+            last = match self.edge.status(&reference, &self.order, etag.as_deref()).await {
+                Ok(Status::Unchanged) => Poll::Open,
+                Ok(Status::Changed { view, etag: new_etag }) => {
+                    etag = new_etag;
+                    let outcome = poll_outcome(&view);
+                    self.tell(snapshot.with_untracked(|s| events_between(Some(&s.view), &view)));
+                    snapshot.set(Snapshot::new(view, js_sys::Date::now()));
+                    outcome
+                }
+                Err(error) if error.is_retryable() => Poll::Failed,
+                Err(error) => {
+                    self.reconnecting.set(false);
+                    return self.fail(error);
+                }
+            };
+        }
+    }
+
+    fn fail(&self, error: EdgeError) {
+        (self.announce)(HostEvent::from_error(&error));
+        self.phase.set(Phase::Failed(error));
+    }
+
+    fn tell(&self, events: Vec<HostEvent>) {
+        events.into_iter().for_each(|event| (self.announce)(event));
+    }
+}
+
+/// Whether a snapshot leaves anything to wait for; the rule is the ledger's, not ours.
+fn poll_outcome(view: &CheckoutView) -> Poll {
+    if view.state.is_terminal() {
+        Poll::Terminal
+    } else {
+        Poll::Open
+    }
+}

@@ -1,0 +1,216 @@
+//! What the host page hears about a checkout, and which screen it is on: pure functions of the
+//! edge's snapshots.
+//!
+//! ```
+//! # use widget::session::{events_between, HostEvent};
+//! # fn view(state: shared::ledger::BillState) -> shared::api::CheckoutView {
+//! #     serde_json::from_value(serde_json::json!({
+//! #         "api_version": 1, "reference": "ORD1", "control_number": "55042914871931",
+//! #         "amount": 90900, "currency": "TZS", "description": "", "state": state,
+//! #         "paid_total": 0, "remaining": 90900, "expires_at": 0, "server_time": 0,
+//! #         "payments": [], "failed_attempts": [], "mpesa_business_number": null, "version": 1
+//! #     })).unwrap()
+//! # }
+//! use shared::ledger::BillState;
+//!
+//! let pending = view(BillState::Pending);
+//! assert!(matches!(events_between(None, &pending)[..], [HostEvent::Ready { .. }]));
+//! assert!(matches!(events_between(Some(&pending), &view(BillState::Paid))[..], [HostEvent::Paid { .. }]));
+//! assert!(events_between(Some(&pending), &pending).is_empty());
+//! ```
+use shared::api::CheckoutView;
+use shared::ledger::BillState;
+
+use crate::edge::EdgeError;
+
+/// A `billpay:*` CustomEvent for the host page; see [`crate::host`] for how it is dispatched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostEvent {
+    /// `billpay:ready`: the control number is on screen.
+    Ready { reference: String, control_number: String, amount: u64 },
+    /// `billpay:paid`: the bill is paid in full (or more).
+    Paid { reference: String, amount: u64, paid_total: u64, payment_reference: Option<String>, channel: Option<String> },
+    /// `billpay:expired`: the control number can no longer be paid.
+    Expired { reference: String },
+    /// `billpay:error`: the checkout cannot go on (the customer sees why and may retry).
+    Error { code: String, message: String },
+}
+
+impl HostEvent {
+    /// The DOM event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Ready { .. } => "billpay:ready",
+            Self::Paid { .. } => "billpay:paid",
+            Self::Expired { .. } => "billpay:expired",
+            Self::Error { .. } => "billpay:error",
+        }
+    }
+
+    pub fn from_error(error: &EdgeError) -> Self {
+        Self::Error { code: error.code().to_owned(), message: error.to_string() }
+    }
+}
+
+/// The events a move from snapshot `previous` (none: the first one) to `next` announces.
+///
+/// Each fires once per checkout: only a change of state announces anything.
+pub fn events_between(previous: Option<&CheckoutView>, next: &CheckoutView) -> Vec<HostEvent> {
+    let mut events = Vec::new();
+    if previous.is_none() {
+        events.push(HostEvent::Ready {
+            reference: next.reference.clone(),
+            control_number: next.control_number.clone(),
+            amount: next.amount,
+        });
+    }
+    let before = previous.map(|view| Stage::of(view.state));
+    let now = Stage::of(next.state);
+    if before == Some(now) {
+        return events;
+    }
+    match now {
+        Stage::Paid => {
+            let last = next.payments.last();
+            events.push(HostEvent::Paid {
+                reference: next.reference.clone(),
+                amount: next.amount,
+                paid_total: next.paid_total,
+                payment_reference: last.and_then(|p| p.payment_reference.clone()),
+                channel: last.and_then(|p| p.channel.clone()),
+            });
+        }
+        Stage::Expired => events.push(HostEvent::Expired { reference: next.reference.clone() }),
+        Stage::Cancelled => events.push(HostEvent::Error {
+            code: "cancelled".into(),
+            message: "the shop cancelled this order".into(),
+        }),
+        Stage::Creating | Stage::Failed | Stage::Awaiting | Stage::PartiallyPaid => {}
+    }
+    events
+}
+
+/// Which screen the widget shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Creating,
+    /// The edge refused or could not be reached; the customer may retry.
+    Failed,
+    Awaiting,
+    PartiallyPaid,
+    /// Paid in full, or overpaid: both end with a receipt.
+    Paid,
+    Expired,
+    Cancelled,
+}
+
+impl Stage {
+    /// The screen for a bill in `state`.
+    pub fn of(state: BillState) -> Self {
+        match state {
+            BillState::Pending => Self::Awaiting,
+            BillState::PartiallyPaid => Self::PartiallyPaid,
+            BillState::Paid | BillState::Overpaid => Self::Paid,
+            BillState::Expired => Self::Expired,
+            BillState::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use shared::api::PaymentView;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// A snapshot like the edge sends, for tests across the crate.
+    pub(crate) fn view(state: BillState) -> CheckoutView {
+        CheckoutView {
+            api_version: 1,
+            reference: "ORD1".into(),
+            control_number: "55042914871931".into(),
+            amount: 90_900,
+            currency: "TZS".into(),
+            description: "2 bags of rice".into(),
+            state,
+            paid_total: 0,
+            remaining: 90_900,
+            expires_at: 10_000,
+            server_time: 9_100,
+            payments: Vec::new(),
+            failed_attempts: Vec::new(),
+            mpesa_business_number: None,
+            version: 1,
+        }
+    }
+
+    fn paid() -> CheckoutView {
+        let mut paid = view(BillState::Paid);
+        paid.paid_total = 90_900;
+        paid.remaining = 0;
+        paid.payments.push(PaymentView {
+            channel: Some("TIGO-PESA".into()),
+            amount: 90_900,
+            payment_reference: Some("MX123".into()),
+            paid_at: "2026-11-23T10:00:00Z".into(),
+        });
+        paid
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn the_first_snapshot_is_ready() {
+        let events = events_between(None, &view(BillState::Pending));
+        assert_eq!(
+            events,
+            [HostEvent::Ready { reference: "ORD1".into(), control_number: "55042914871931".into(), amount: 90_900 }]
+        );
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn paying_announces_the_payment_once() {
+        let paid = paid();
+        let events = events_between(Some(&view(BillState::Pending)), &paid);
+        assert_eq!(
+            events,
+            [HostEvent::Paid {
+                reference: "ORD1".into(),
+                amount: 90_900,
+                paid_total: 90_900,
+                payment_reference: Some("MX123".into()),
+                channel: Some("TIGO-PESA".into()),
+            }]
+        );
+        assert!(events_between(Some(&paid), &paid).is_empty());
+        let mut overpaid = paid.clone();
+        overpaid.state = BillState::Overpaid;
+        assert!(events_between(Some(&paid), &overpaid).is_empty(), "paid and overpaid are one outcome");
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn a_reload_after_paying_is_ready_then_paid() {
+        let names: Vec<_> = events_between(None, &paid()).iter().map(HostEvent::name).collect();
+        assert_eq!(names, ["billpay:ready", "billpay:paid"]);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn expiry_and_cancellation_are_announced() {
+        let pending = view(BillState::Pending);
+        assert_eq!(
+            events_between(Some(&pending), &view(BillState::Expired)),
+            [HostEvent::Expired { reference: "ORD1".into() }]
+        );
+        let cancelled = events_between(Some(&pending), &view(BillState::Cancelled));
+        assert!(matches!(&cancelled[..], [HostEvent::Error { code, .. }] if code == "cancelled"));
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn a_partial_payment_is_no_event() {
+        assert!(events_between(Some(&view(BillState::Pending)), &view(BillState::PartiallyPaid)).is_empty());
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn edge_errors_carry_their_code() {
+        let event = HostEvent::from_error(&EdgeError::Network("offline".into()));
+        assert_eq!(event, HostEvent::Error { code: "network".into(), message: "network error: offline".into() });
+    }
+}

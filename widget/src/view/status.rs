@@ -1,0 +1,27 @@
+//! The one ARIA live region: screen readers hear each change of stage, and "reconnecting…".
+use leptos::prelude::*;
+
+use crate::session::Stage;
+use crate::strings::Locale;
+
+#[component]
+pub fn StatusLine(stage: Memo<Stage>, reconnecting: Signal<bool>, locale: Locale) -> impl IntoView {
+    let text = locale.text;
+    let waiting = move || matches!(stage.get(), Stage::Creating | Stage::Awaiting | Stage::PartiallyPaid);
+    let message = move || match stage.get() {
+        Stage::Creating => text.creating,
+        Stage::Awaiting | Stage::PartiallyPaid if reconnecting.get() => text.reconnecting,
+        Stage::Awaiting => text.we_confirm,
+        Stage::PartiallyPaid => text.partial_title,
+        Stage::Paid => text.paid_title,
+        Stage::Expired => text.expired_title,
+        Stage::Cancelled => text.cancelled_title,
+        Stage::Failed => text.error_title,
+    };
+    view! {
+        <h2 role="status" aria-live="polite" class:alert=move || reconnecting.get() && waiting()>
+            <span class="spin" aria-hidden="true" class:sr=move || !waiting()></span>
+            {message}
+        </h2>
+    }
+}

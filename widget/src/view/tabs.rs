@@ -1,0 +1,108 @@
+//! One tab per payment channel, following the WAI-ARIA tabs pattern: left/right arrows, Home and End
+//! move between tabs (and select them), Tab moves into the steps.
+use leptos::ev::KeyboardEvent;
+use leptos::html::Div;
+use leptos::prelude::*;
+use shared::channels::{instructions, Channel, ChannelContext};
+use wasm_bindgen::JsCast;
+
+use crate::strings::Locale;
+
+const PANEL_ID: &str = "bp-steps";
+
+fn tab_id(index: usize) -> String {
+    format!("bp-tab-{index}")
+}
+
+/// The tab the key moves to from `current`, or `None` for keys that tabs don't handle.
+fn tab_after_key(key: &str, current: usize, count: usize) -> Option<usize> {
+    match key {
+        "ArrowRight" => Some((current + 1) % count),
+        "ArrowLeft" => Some((current + count - 1) % count),
+        "Home" => Some(0),
+        "End" => Some(count - 1),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn ChannelTabs(
+    /// The control number the steps ask the customer to enter.
+    number: String,
+    mpesa: Option<String>,
+    /// What is left to pay.
+    amount: Memo<u64>,
+    locale: Locale,
+) -> impl IntoView {
+    let selected = RwSignal::new(0_usize);
+    let tablist = NodeRef::<Div>::new();
+    let on_keydown = move |event: KeyboardEvent| {
+        let Some(next) = tab_after_key(&event.key(), selected.get_untracked(), Channel::ALL.len()) else { return };
+        event.prevent_default();
+        selected.set(next);
+        let tab = tablist.get().and_then(|list| list.children().item(next as u32));
+        if let Some(tab) = tab.and_then(|tab| tab.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = tab.focus();
+        }
+    };
+    let tabs = Channel::ALL
+        .iter()
+        .enumerate()
+        .map(|(index, channel)| {
+            let is_selected = move || selected.get() == index;
+            view! {
+                <button type="button" role="tab" id=tab_id(index) aria-controls=PANEL_ID
+                    aria-selected=move || is_selected().to_string()
+                    tabindex=move || if is_selected() { "0" } else { "-1" }
+                    on:click=move |_| selected.set(index)>
+                    {channel.name()}
+                </button>
+            }
+        })
+        .collect_view();
+    let steps = move || {
+        let context = ChannelContext {
+            control_number: &number,
+            amount: amount.get(),
+            mpesa_business_number: mpesa.as_deref(),
+        };
+        let how = instructions(Channel::ALL[selected.get()], locale.lang, &context);
+        let dial = how.tel_href.filter(|_| how.available).map(|href| {
+            let code = how.ussd.clone().unwrap_or_default();
+            view! { <p><a class="btn" href=href>{locale.text.dial}" "{code}</a></p> }
+        });
+        view! {
+            {how.note.map(|note| view! { <p class="note">{note}</p> })}
+            {dial}
+            {how.available.then(|| view! {
+                <ol>{how.steps.into_iter().map(|step| view! { <li>{step}</li> }).collect_view()}</ol>
+            })}
+        }
+    };
+    view! {
+        <div role="tablist" aria-label=locale.text.how_to_pay node_ref=tablist on:keydown=on_keydown>
+            {tabs}
+        </div>
+        <div role="tabpanel" id=PANEL_ID tabindex="0" aria-labelledby=move || tab_id(selected.get())>
+            {steps}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tab_after_key;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn arrow_keys_wrap_around() {
+        assert_eq!(tab_after_key("ArrowRight", 5, 6), Some(0));
+        assert_eq!(tab_after_key("ArrowLeft", 0, 6), Some(5));
+        assert_eq!(tab_after_key("ArrowRight", 2, 6), Some(3));
+        // The tabs sit in a row: up and down keep scrolling the page.
+        assert_eq!(tab_after_key("ArrowDown", 2, 6), None);
+        assert_eq!(tab_after_key("Home", 4, 6), Some(0));
+        assert_eq!(tab_after_key("End", 1, 6), Some(5));
+        assert_eq!(tab_after_key("Enter", 1, 6), None);
+    }
+}
