@@ -10,7 +10,7 @@ pub fn format_tzs(tzs: u64) -> String {
     let mut out = String::with_capacity(4 + digits.len() * 4 / 3);
     out.push_str("TSh ");
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);

@@ -177,7 +177,7 @@ impl TryFrom<serde_json::Number> for Amount {
             return Err(InvalidInput::AmountNotPositive);
         }
         let f = n.as_f64().unwrap_or(f64::NAN);
-        if !(f > 0.0) {
+        if f.is_nan() || f <= 0.0 {
             Err(InvalidInput::AmountNotPositive)
         } else if f.fract() != 0.0 {
             Err(InvalidInput::AmountFractional)
