@@ -7,5 +7,5 @@
 //! println!("{}", sim.base_url());
 //! # Ok(()) }
 //! ```
-pub mod sim;
 pub mod shop;
+pub mod sim;

@@ -8,7 +8,10 @@
 use clap::Parser;
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "demo-shop", about = "A tiny webshop that embeds the BillPay widget under a strict CSP")]
+#[command(
+    name = "demo-shop",
+    about = "A tiny webshop that embeds the BillPay widget under a strict CSP"
+)]
 pub struct ShopConfig {
     /// Port on 127.0.0.1 (0 picks a free one; the address is printed on stdout).
     #[arg(long, env = "SHOP_PORT", default_value_t = 8800)]
@@ -38,7 +41,12 @@ pub struct ShopConfig {
 
 impl ShopConfig {
     /// Port 0 and the given origins and secrets, for starting the shop in-process.
-    pub fn for_tests(edge_url: &str, sim_url: &str, order_secret: &str, webhook_secret: &str) -> Self {
+    pub fn for_tests(
+        edge_url: &str,
+        sim_url: &str,
+        order_secret: &str,
+        webhook_secret: &str,
+    ) -> Self {
         Self::parse_from([
             "demo-shop",
             "--port=0",

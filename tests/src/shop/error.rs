@@ -39,7 +39,12 @@ impl ShopError {
 impl IntoResponse for ShopError {
     fn into_response(self) -> Response {
         let (code, status) = self.code_and_status();
-        let body = ErrorBody { error: ApiError { code: code.to_owned(), message: self.to_string() } };
+        let body = ErrorBody {
+            error: ApiError {
+                code: code.to_owned(),
+                message: self.to_string(),
+            },
+        };
         (status, Json(body)).into_response()
     }
 }

@@ -54,7 +54,10 @@ impl Shop {
 
     /// `--notify-fail-rate`: whether to answer this notification 500 to exercise the edge's retries.
     fn fail_this_notification(&self) -> bool {
-        self.rng.lock().unwrap_or_else(|e| e.into_inner()).chance(self.config.notify_fail_rate)
+        self.rng
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .chance(self.config.notify_fail_rate)
     }
 }
 
@@ -71,16 +74,21 @@ pub fn router(shop: ShopState) -> Router {
         .route("/api/simulate", post(routes::simulate))
         .route("/shop.css", get(routes::css))
         .route("/shop.js", get(routes::js))
-        .layer(axum::middleware::map_response(move |mut resp: axum::response::Response| {
-            let csp = csp.clone();
-            async move {
-                // On every response, not only HTML: harmless on JSON and it cannot be forgotten.
-                let headers = resp.headers_mut();
-                headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-                headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-                resp
-            }
-        }))
+        .layer(axum::middleware::map_response(
+            move |mut resp: axum::response::Response| {
+                let csp = csp.clone();
+                async move {
+                    // On every response, not only HTML: harmless on JSON and it cannot be forgotten.
+                    let headers = resp.headers_mut();
+                    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+                    headers.insert(
+                        header::X_CONTENT_TYPE_OPTIONS,
+                        HeaderValue::from_static("nosniff"),
+                    );
+                    resp
+                }
+            },
+        ))
         .with_state(shop)
 }
 
@@ -124,5 +132,9 @@ pub async fn start(config: ShopConfig) -> std::io::Result<RunningShop> {
     let shop = Arc::new(Shop::new(config));
     let serve = axum::serve(listener, router(Arc::clone(&shop)));
     let task = tokio::spawn(async move { serve.await });
-    Ok(RunningShop { addr, shop, task: Some(task) })
+    Ok(RunningShop {
+        addr,
+        shop,
+        task: Some(task),
+    })
 }

@@ -22,17 +22,18 @@ pub fn csp(edge: &str) -> String {
 }
 
 pub fn escape(s: &str) -> String {
-    s.chars().fold(String::with_capacity(s.len()), |mut out, c| {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-        out
-    })
+    s.chars()
+        .fold(String::with_capacity(s.len()), |mut out, c| {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                c => out.push(c),
+            }
+            out
+        })
 }
 
 /// The two languages the widget speaks.
@@ -62,7 +63,12 @@ impl Lang {
 pub fn home() -> String {
     let mut rows = String::new();
     for (name, price) in CART {
-        let _ = write!(rows, "<tr><td>{}</td><td class=\"amount\">{}</td></tr>", escape(name), format_tzs(price));
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td class=\"amount\">{}</td></tr>",
+            escape(name),
+            format_tzs(price)
+        );
     }
     layout(
         "en",

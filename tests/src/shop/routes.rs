@@ -49,20 +49,35 @@ pub async fn checkout(
     let lang = Lang::parse(q.get("lang").map(String::as_str))
         .ok_or_else(|| ShopError::Invalid("lang must be en or sw".to_owned()))?;
     let number = |name: &str| {
-        q.get(name).map(|v| v.parse::<u64>().map_err(|_| ShopError::Invalid(format!("{name} must be a whole number"))))
+        q.get(name).map(|v| {
+            v.parse::<u64>()
+                .map_err(|_| ShopError::Invalid(format!("{name} must be a whole number")))
+        })
     };
     let now_ms = now_ms();
-    let reference = q.get("ref").cloned().unwrap_or_else(|| shop.orders.fresh_reference(now_ms));
+    let reference = q
+        .get("ref")
+        .cloned()
+        .unwrap_or_else(|| shop.orders.fresh_reference(now_ms));
     let amount = number("amount").transpose()?.unwrap_or_else(cart_total);
-    let ttl = number("ttl").transpose()?.unwrap_or(shop.config.checkout_ttl);
+    let ttl = number("ttl")
+        .transpose()?
+        .unwrap_or(shop.config.checkout_ttl);
     let order = Order {
         description: format!("Duka la Mfano order {reference}"),
         reference,
         amount,
         expires_at: now_ms / 1000 + ttl,
     };
-    let token = shop.orders.checkout(order.clone(), shop.config.order_signing_secret.as_bytes())?;
-    Ok(Html(pages::checkout(shop.config.edge_origin(), &order, &token, lang)))
+    let token = shop
+        .orders
+        .checkout(order.clone(), shop.config.order_signing_secret.as_bytes())?;
+    Ok(Html(pages::checkout(
+        shop.config.edge_origin(),
+        &order,
+        &token,
+        lang,
+    )))
 }
 
 pub async fn orders(State(shop): State<ShopState>) -> Html<String> {
@@ -73,8 +88,14 @@ pub async fn orders(State(shop): State<ShopState>) -> Html<String> {
     Html(pages::orders(&all.collect::<Vec<_>>()))
 }
 
-pub async fn order(State(shop): State<ShopState>, Path(reference): Path<String>) -> Result<Html<String>, ShopError> {
-    let order = shop.orders.get(&reference).ok_or_else(|| ShopError::UnknownOrder(reference.clone()))?;
+pub async fn order(
+    State(shop): State<ShopState>,
+    Path(reference): Path<String>,
+) -> Result<Html<String>, ShopError> {
+    let order = shop
+        .orders
+        .get(&reference)
+        .ok_or_else(|| ShopError::UnknownOrder(reference.clone()))?;
     let received = shop.inbox.for_reference(Some(&reference));
     Ok(Html(pages::orders(&[(order, received)])))
 }
@@ -84,18 +105,24 @@ pub async fn receive_notification(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ShopError> {
-    let body = std::str::from_utf8(&body).map_err(|_| ShopError::Invalid("body is not UTF-8".to_owned()))?;
-    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).ok_or(ShopError::BadSignature)?;
+    let body = std::str::from_utf8(&body)
+        .map_err(|_| ShopError::Invalid("body is not UTF-8".to_owned()))?;
+    let signature = headers
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(ShopError::BadSignature)?;
     let now = now_ms() / 1000;
     let secret = shop.config.merchant_webhook_secret.as_bytes();
-    notify::verify(&[secret], signature, body, now, DEFAULT_TOLERANCE_SECS).map_err(|_| ShopError::BadSignature)?;
+    notify::verify(&[secret], signature, body, now, DEFAULT_TOLERANCE_SECS)
+        .map_err(|_| ShopError::BadSignature)?;
     if shop.fail_this_notification() {
         return Err(ShopError::InjectedFailure);
     }
-    let event: ShopNotification =
-        serde_json::from_str(body).map_err(|e| ShopError::Invalid(format!("not a shop notification: {e}")))?;
+    let event: ShopNotification = serde_json::from_str(body)
+        .map_err(|e| ShopError::Invalid(format!("not a shop notification: {e}")))?;
     let raw: Value = serde_json::from_str(body).map_err(|e| ShopError::Invalid(e.to_string()))?;
-    shop.inbox.record(&event.id, &event.data.reference, raw, now);
+    shop.inbox
+        .record(&event.id, &event.data.reference, raw, now);
     Ok(Json(serde_json::json!({"received": event.id})))
 }
 
@@ -124,9 +151,16 @@ pub struct SimulateRequest {
     pub scenario: Scenario,
 }
 
-pub async fn simulate(State(shop): State<ShopState>, body: Bytes) -> Result<Json<PayResponse>, ShopError> {
-    let req: SimulateRequest = serde_json::from_slice(&body).map_err(|e| ShopError::Invalid(e.to_string()))?;
-    let order = shop.orders.get(&req.reference).ok_or_else(|| ShopError::UnknownOrder(req.reference.clone()))?;
+pub async fn simulate(
+    State(shop): State<ShopState>,
+    body: Bytes,
+) -> Result<Json<PayResponse>, ShopError> {
+    let req: SimulateRequest =
+        serde_json::from_slice(&body).map_err(|e| ShopError::Invalid(e.to_string()))?;
+    let order = shop
+        .orders
+        .get(&req.reference)
+        .ok_or_else(|| ShopError::UnknownOrder(req.reference.clone()))?;
     let (amount, outcome) = match req.scenario {
         Scenario::Full | Scenario::Dropped => (order.amount, PayOutcome::Success),
         Scenario::Short => (order.amount / 2, PayOutcome::Success),
@@ -138,9 +172,15 @@ pub async fn simulate(State(shop): State<ShopState>, body: Bytes) -> Result<Json
 }
 
 pub async fn css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("assets/shop.css"))
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("assets/shop.css"),
+    )
 }
 
 pub async fn js() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("assets/shop.js"))
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("assets/shop.js"),
+    )
 }

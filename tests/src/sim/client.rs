@@ -35,7 +35,10 @@ pub struct SimClient {
 impl SimClient {
     /// `origin` is the simulator's `http://127.0.0.1:PORT` (no base path).
     pub fn new(origin: impl Into<String>) -> Self {
-        Self { http: reqwest::Client::new(), origin: origin.into().trim_end_matches('/').to_owned() }
+        Self {
+            http: reqwest::Client::new(),
+            origin: origin.into().trim_end_matches('/').to_owned(),
+        }
     }
 
     pub async fn pay(&self, req: &PayRequest) -> Result<PayResponse, ClientError> {
@@ -64,7 +67,8 @@ impl SimClient {
     }
 
     pub async fn redeliver(&self, id: u64) -> Result<Delivery, ClientError> {
-        self.post(&format!("/_sim/webhooks/{id}/redeliver"), &()).await
+        self.post(&format!("/_sim/webhooks/{id}/redeliver"), &())
+            .await
     }
 
     pub async fn flush(&self) -> Result<Vec<Delivery>, ClientError> {
@@ -72,11 +76,28 @@ impl SimClient {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
-        read(self.http.get(format!("{}{path}", self.origin)).send().await?).await
+        read(
+            self.http
+                .get(format!("{}{path}", self.origin))
+                .send()
+                .await?,
+        )
+        .await
     }
 
-    async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
-        read(self.http.post(format!("{}{path}", self.origin)).json(body).send().await?).await
+    async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        read(
+            self.http
+                .post(format!("{}{path}", self.origin))
+                .json(body)
+                .send()
+                .await?,
+        )
+        .await
     }
 }
 
@@ -84,7 +105,10 @@ async fn read<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ClientE
     let status = resp.status();
     if !status.is_success() {
         let body = resp.text().await.unwrap_or_default();
-        return Err(ClientError::Status { status: status.as_u16(), body });
+        return Err(ClientError::Status {
+            status: status.as_u16(),
+            body,
+        });
     }
     Ok(resp.json().await?)
 }

@@ -38,7 +38,9 @@ pub fn iso8601(ms: u64) -> String {
 /// ```
 pub fn normalise_date(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.split('-').collect();
-    let [a, b, c] = parts.as_slice() else { return None };
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
     let (y, m, d) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
     let all_digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|c| c.is_ascii_digit());
     if !(all_digits(y, 4) && all_digits(m, 2) && all_digits(d, 2)) {

@@ -66,6 +66,10 @@ impl SimConfig {
     /// `base_path` without a trailing slash and with a leading one ("" when serving at the root).
     pub(crate) fn normalised_base_path(&self) -> String {
         let trimmed = self.base_path.trim_matches('/');
-        if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") }
+        if trimmed.is_empty() {
+            String::new()
+        } else {
+            format!("/{trimmed}")
+        }
     }
 }

@@ -118,7 +118,8 @@ pub struct WebhookStats {
 }
 
 async fn pay(State(app): State<AppState>, body: Bytes) -> Result<Json<PayResponse>, ControlError> {
-    let req: PayRequest = serde_json::from_slice(&body).map_err(|e| ControlError::Invalid(e.to_string()))?;
+    let req: PayRequest =
+        serde_json::from_slice(&body).map_err(|e| ControlError::Invalid(e.to_string()))?;
     let client_id = app.config.client_id.clone();
     let paid = app.mutate(|s| s.pay(&req, &client_id, now_ms())).await?;
     let response = match paid {
@@ -131,33 +132,62 @@ async fn pay(State(app): State<AppState>, body: Bytes) -> Result<Json<PayRespons
         Paid::Recorded(record) => {
             let plan = app.faults.webhook_plan(&req.faults);
             let webhooks = app.dispatcher.dispatch(&record, plan).await;
-            let result = if record.status.is_paid() { PayResult::Paid } else { PayResult::Failed };
-            PayResponse { result, refusal: None, payment: Some(record), webhooks }
+            let result = if record.status.is_paid() {
+                PayResult::Paid
+            } else {
+                PayResult::Failed
+            };
+            PayResponse {
+                result,
+                refusal: None,
+                payment: Some(*record),
+                webhooks,
+            }
         }
     };
     Ok(Json(response))
 }
 
 fn refusal_view(refusal: &Refusal) -> RefusalView {
-    let mut detail: HashMap<String, Value> = serde_json::from_value(json!(refusal)).unwrap_or_default();
-    let code = detail.remove("code").and_then(|c| c.as_str().map(str::to_owned)).unwrap_or_default();
-    RefusalView { code, message: refusal.to_string(), detail }
+    let mut detail: HashMap<String, Value> =
+        serde_json::from_value(json!(refusal)).unwrap_or_default();
+    let code = detail
+        .remove("code")
+        .and_then(|c| c.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    RefusalView {
+        code,
+        message: refusal.to_string(),
+        detail,
+    }
 }
 
 async fn faults(State(app): State<AppState>) -> Json<FaultSettings> {
     Json(app.faults.settings())
 }
 
-async fn set_faults(State(app): State<AppState>, body: Bytes) -> Result<Json<FaultSettings>, ControlError> {
+async fn set_faults(
+    State(app): State<AppState>,
+    body: Bytes,
+) -> Result<Json<FaultSettings>, ControlError> {
     let settings: FaultSettings =
         serde_json::from_slice(&body).map_err(|e| ControlError::Invalid(e.to_string()))?;
-    app.faults.set(settings).map_err(|e| ControlError::Invalid(e.to_string()))?;
+    app.faults
+        .set(settings)
+        .map_err(|e| ControlError::Invalid(e.to_string()))?;
     Ok(Json(app.faults.settings()))
 }
 
-async fn bill(State(app): State<AppState>, Path(number): Path<String>) -> Result<Json<BillView>, ControlError> {
+async fn bill(
+    State(app): State<AppState>,
+    Path(number): Path<String>,
+) -> Result<Json<BillView>, ControlError> {
     let state = app.state();
-    let bill = state.bills.get(&number).cloned().ok_or_else(|| ControlError::UnknownBill(number.clone()))?;
+    let bill = state
+        .bills
+        .get(&number)
+        .cloned()
+        .ok_or_else(|| ControlError::UnknownBill(number.clone()))?;
     let payments = state.payments_for(&number).cloned().collect();
     Ok(Json(BillView { bill, payments }))
 }
@@ -171,7 +201,9 @@ async fn stats(State(app): State<AppState>) -> Json<Stats> {
             DeliveryStatus::Failed => &mut webhooks.failed,
             DeliveryStatus::Dropped => &mut webhooks.dropped,
             DeliveryStatus::Skipped => &mut webhooks.skipped,
-            DeliveryStatus::Scheduled | DeliveryStatus::Held | DeliveryStatus::Sending => &mut webhooks.pending,
+            DeliveryStatus::Scheduled | DeliveryStatus::Held | DeliveryStatus::Sending => {
+                &mut webhooks.pending
+            }
         };
         *counter += 1;
     }
@@ -186,16 +218,34 @@ async fn stats(State(app): State<AppState>) -> Json<Stats> {
     })
 }
 
-async fn webhooks(State(app): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Json<Vec<Delivery>> {
+async fn webhooks(
+    State(app): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Json<Vec<Delivery>> {
     let wanted = q.get("orderReference");
-    Json(app.dispatcher.log().into_iter().filter(|d| wanted.is_none_or(|r| *r == d.order_reference)).collect())
+    Json(
+        app.dispatcher
+            .log()
+            .into_iter()
+            .filter(|d| wanted.is_none_or(|r| *r == d.order_reference))
+            .collect(),
+    )
 }
 
 async fn flush(State(app): State<AppState>) -> Json<Vec<Delivery>> {
     Json(app.dispatcher.flush().await)
 }
 
-async fn redeliver(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<Delivery>, ControlError> {
-    let id = id.parse().map_err(|_| ControlError::Invalid(format!("delivery id must be a number, got {id}")))?;
-    app.dispatcher.redeliver(id).await.map(Json).ok_or(ControlError::UnknownDelivery(id))
+async fn redeliver(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Delivery>, ControlError> {
+    let id = id
+        .parse()
+        .map_err(|_| ControlError::Invalid(format!("delivery id must be a number, got {id}")))?;
+    app.dispatcher
+        .redeliver(id)
+        .await
+        .map(Json)
+        .ok_or(ControlError::UnknownDelivery(id))
 }

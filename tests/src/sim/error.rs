@@ -56,7 +56,9 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = shared::clickpesa::ErrorMessage { message: self.to_string() };
+        let body = shared::clickpesa::ErrorMessage {
+            message: self.to_string(),
+        };
         (self.status(), Json(body)).into_response()
     }
 }
@@ -88,7 +90,12 @@ impl IntoResponse for ControlError {
             Self::UnknownBill(_) | Self::UnknownDelivery(_) => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
         };
-        let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message: self.to_string() } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message: self.to_string(),
+            },
+        };
         (status, Json(body)).into_response()
     }
 }

@@ -73,7 +73,9 @@ pub struct Faults {
 
 impl Faults {
     pub fn new(seed: u64) -> Self {
-        Self { inner: Mutex::new((FaultSettings::default(), Xorshift::new(seed))) }
+        Self {
+            inner: Mutex::new((FaultSettings::default(), Xorshift::new(seed))),
+        }
     }
 
     pub fn settings(&self) -> FaultSettings {

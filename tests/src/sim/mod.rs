@@ -100,11 +100,19 @@ impl App {
     }
 
     pub fn count_request(&self, endpoint: String) {
-        *self.requests.lock().unwrap_or_else(|e| e.into_inner()).entry(endpoint).or_default() += 1;
+        *self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(endpoint)
+            .or_default() += 1;
     }
 
     pub fn request_counts(&self) -> BTreeMap<String, u64> {
-        self.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -113,15 +121,29 @@ pub fn router(app: AppState) -> Router {
     let base = app.config.normalised_base_path();
     let api = api::router(&app);
     let routes = Router::new().nest("/_sim", control::router());
-    let routes = if base.is_empty() { routes.merge(api) } else { routes.nest(&base, api) };
-    routes.layer(middleware::from_fn(access_log)).with_state(app)
+    let routes = if base.is_empty() {
+        routes.merge(api)
+    } else {
+        routes.nest(&base, api)
+    };
+    routes
+        .layer(middleware::from_fn(access_log))
+        .with_state(app)
 }
 
 /// One line per call on stderr: method, path, status, milliseconds.
 async fn access_log(req: Request, next: Next) -> Response {
-    let (method, path, started) = (req.method().clone(), req.uri().path().to_owned(), Instant::now());
+    let (method, path, started) = (
+        req.method().clone(),
+        req.uri().path().to_owned(),
+        Instant::now(),
+    );
     let resp = next.run(req).await;
-    eprintln!("{method} {path} {} {}ms", resp.status().as_u16(), started.elapsed().as_millis());
+    eprintln!(
+        "{method} {path} {} {}ms",
+        resp.status().as_u16(),
+        started.elapsed().as_millis()
+    );
     resp
 }
 
@@ -191,8 +213,15 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .await
         .map_err(|source| SimError::Bind { port, source })?;
-    let addr = listener.local_addr().map_err(|source| SimError::Bind { port, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| SimError::Bind { port, source })?;
     let serve = axum::serve(listener, router(Arc::clone(&app)));
     let task = tokio::spawn(async move { serve.await });
-    Ok(RunningSim { addr, base_path, app, task: Some(task) })
+    Ok(RunningSim {
+        addr,
+        base_path,
+        app,
+        task: Some(task),
+    })
 }

@@ -41,8 +41,20 @@ pub struct PayRequest {
 
 impl PayRequest {
     /// A payment with the default phone and no forced faults.
-    pub fn new(bill_pay_number: impl Into<String>, amount: u64, channel: PayChannel, outcome: PayOutcome) -> Self {
-        Self { bill_pay_number: bill_pay_number.into(), amount, channel, outcome, phone: None, faults: PayFaults::default() }
+    pub fn new(
+        bill_pay_number: impl Into<String>,
+        amount: u64,
+        channel: PayChannel,
+        outcome: PayOutcome,
+    ) -> Self {
+        Self {
+            bill_pay_number: bill_pay_number.into(),
+            amount,
+            channel,
+            outcome,
+            phone: None,
+            faults: PayFaults::default(),
+        }
     }
 }
 
@@ -110,12 +122,17 @@ pub enum Refusal {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Paid {
     /// A SUCCESS or FAILED record, stored and to be announced by webhook.
-    Recorded(PaymentRecord),
+    Recorded(Box<PaymentRecord>),
     Refused(Refusal),
 }
 
 impl SimState {
-    pub fn pay(&mut self, req: &PayRequest, client_id: &str, now_ms: u64) -> Result<Paid, ControlError> {
+    pub fn pay(
+        &mut self,
+        req: &PayRequest,
+        client_id: &str,
+        now_ms: u64,
+    ) -> Result<Paid, ControlError> {
         let bill = self
             .bills
             .get_mut(&req.bill_pay_number)
@@ -127,20 +144,36 @@ impl SimState {
         if succeeded {
             bill.collected += req.amount;
             bill.closed |= bill.kind == BillKind::Order;
-            if bill.max_collection_amount.is_some_and(|cap| bill.collected >= cap) {
+            if bill
+                .max_collection_amount
+                .is_some_and(|cap| bill.collected >= cap)
+            {
                 bill.status = BillStatus::Inactive;
             }
         }
         let customer = Customer {
-            customer_name: Some(bill.customer.as_ref().map_or("Simulated Payer", |c| c.name.as_str()).to_owned()),
+            customer_name: Some(
+                bill.customer
+                    .as_ref()
+                    .map_or("Simulated Payer", |c| c.name.as_str())
+                    .to_owned(),
+            ),
             customer_email: bill.customer.as_ref().and_then(|c| c.email.clone()),
-            customer_phone_number: Some(req.phone.clone().unwrap_or_else(|| "255712345678".to_owned())),
+            customer_phone_number: Some(
+                req.phone
+                    .clone()
+                    .unwrap_or_else(|| "255712345678".to_owned()),
+            ),
         };
         self.payment_seq += 1;
         let at = iso8601(now_ms);
         let record = PaymentRecord {
             id: format!("{}LCP{:04X}", req.bill_pay_number, self.payment_seq),
-            status: if succeeded { PaymentStatus::Success } else { PaymentStatus::Failed },
+            status: if succeeded {
+                PaymentStatus::Success
+            } else {
+                PaymentStatus::Failed
+            },
             payment_reference: succeeded.then(|| provider_reference(req.channel, &at)),
             payment_phone_number: customer.customer_phone_number.clone(),
             order_reference: req.bill_pay_number.clone(),
@@ -162,7 +195,7 @@ impl SimState {
             client_id: Some(client_id.to_owned()),
         };
         self.payments.push(record.clone());
-        Ok(Paid::Recorded(record))
+        Ok(Paid::Recorded(Box::new(record)))
     }
 }
 
@@ -188,5 +221,11 @@ fn refusal(bill: &Bill, entered: u64) -> Option<Refusal> {
 /// `MP260521.1357.V51245`: channel prefix, yymmdd.hhmm of the payment, a random suffix.
 fn provider_reference(channel: PayChannel, iso: &str) -> String {
     let digits: String = iso.chars().filter(char::is_ascii_digit).collect();
-    format!("{}{}.{}.V{:05}", channel.reference_prefix(), &digits[2..8], &digits[8..12], random_u64() % 100_000)
+    format!(
+        "{}{}.{}.V{:05}",
+        channel.reference_prefix(),
+        &digits[2..8],
+        &digits[8..12],
+        random_u64() % 100_000
+    )
 }

@@ -14,7 +14,11 @@ pub struct Xorshift(u64);
 impl Xorshift {
     /// Seed 0 would make xorshift emit zeros forever, so it is mapped to a fixed odd constant.
     pub fn new(seed: u64) -> Self {
-        Self(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        Self(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     pub fn next_u64(&mut self) -> u64 {

@@ -87,7 +87,10 @@ impl Bill {
             bill_description: self.description.clone(),
             bill_customer_name: self.customer.as_ref().map(|c| c.name.clone()),
             bill_amount: self.amount.map(Into::into),
-            bill_payment_mode: Some(self.payment_mode.unwrap_or(PaymentMode::AllowPartialAndOverPayment)),
+            bill_payment_mode: Some(
+                self.payment_mode
+                    .unwrap_or(PaymentMode::AllowPartialAndOverPayment),
+            ),
             bill_status: Some(self.status),
             bill_max_collection_amount: self.max_collection_amount.map(Into::into),
         }
@@ -119,7 +122,9 @@ impl SimState {
 
     /// Whether an `Authorization` header value is a live token, compared verbatim as ClickPesa does.
     pub fn token_is_live(&self, authorization: &str, now_ms: u64) -> bool {
-        self.tokens.get(authorization).is_some_and(|exp| *exp > now_ms)
+        self.tokens
+            .get(authorization)
+            .is_some_and(|exp| *exp > now_ms)
     }
 
     /// A 14-digit number not used yet, like ClickPesa's generated `55042914871931`.
@@ -140,7 +145,12 @@ impl SimState {
         Ok(())
     }
 
-    pub fn payments_for<'a>(&'a self, order_reference: &'a str) -> impl Iterator<Item = &'a PaymentRecord> {
-        self.payments.iter().filter(move |p| p.order_reference == order_reference)
+    pub fn payments_for<'a>(
+        &'a self,
+        order_reference: &'a str,
+    ) -> impl Iterator<Item = &'a PaymentRecord> {
+        self.payments
+            .iter()
+            .filter(move |p| p.order_reference == order_reference)
     }
 }

@@ -18,7 +18,10 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn new(per_minute: u32) -> Self {
-        Self { per_minute, window: Mutex::new((Instant::now(), 0)) }
+        Self {
+            per_minute,
+            window: Mutex::new((Instant::now(), 0)),
+        }
     }
 
     /// Counts one request; false when this minute's allowance is used up.

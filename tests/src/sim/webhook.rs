@@ -80,9 +80,17 @@ pub struct Delivery {
 /// key, the top-level `checksum` plus `checksumMethod: "canonical"` (§4.4). `bad_checksum` signs
 /// with the wrong key, so the digest is well-formed but does not verify.
 pub fn webhook_body(record: &PaymentRecord, key: Option<&[u8]>, bad_checksum: bool) -> Value {
-    let event = if record.status.is_paid() { WebhookEvent::PaymentReceived } else { WebhookEvent::PaymentFailed };
+    let event = if record.status.is_paid() {
+        WebhookEvent::PaymentReceived
+    } else {
+        WebhookEvent::PaymentFailed
+    };
     let mut data = serde_json::to_value(record).unwrap_or_default();
-    if let Some(amount) = record.collected_amount.as_ref().and_then(FlexAmount::whole_tzs) {
+    if let Some(amount) = record
+        .collected_amount
+        .as_ref()
+        .and_then(FlexAmount::whole_tzs)
+    {
         data["collectedAmount"] = Value::String(amount.to_string());
     }
     let mut body = serde_json::to_value(Webhook { event, data }).unwrap_or_default();
@@ -116,20 +124,49 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub fn new(url: Option<String>, checksum_key: Option<Vec<u8>>, timeout: Duration, reorder_window: Duration) -> Self {
-        let http = reqwest::Client::builder().timeout(timeout).build().unwrap_or_default();
-        Self { http, url, checksum_key, reorder_window, log: Mutex::default(), held: Mutex::default() }
+    pub fn new(
+        url: Option<String>,
+        checksum_key: Option<Vec<u8>>,
+        timeout: Duration,
+        reorder_window: Duration,
+    ) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            url,
+            checksum_key,
+            reorder_window,
+            log: Mutex::default(),
+            held: Mutex::default(),
+        }
     }
 
     /// Announces a payment record per `plan`; returns the log entries as they stand when this returns
     /// (immediate deliveries are complete, delayed and held ones are still pending).
-    pub async fn dispatch(self: &Arc<Self>, record: &PaymentRecord, plan: WebhookPlan) -> Vec<Delivery> {
+    pub async fn dispatch(
+        self: &Arc<Self>,
+        record: &PaymentRecord,
+        plan: WebhookPlan,
+    ) -> Vec<Delivery> {
         let body = webhook_body(record, self.checksum_key.as_deref(), plan.bad_checksum);
         if plan.drop {
-            let id = self.push(record, Copy::Original, plan.bad_checksum, body, DeliveryStatus::Dropped);
+            let id = self.push(
+                record,
+                Copy::Original,
+                plan.bad_checksum,
+                body,
+                DeliveryStatus::Dropped,
+            );
             return self.entries(&[id]);
         }
-        let copies: &[Copy] = if plan.duplicate { &[Copy::Original, Copy::Duplicate] } else { &[Copy::Original] };
+        let copies: &[Copy] = if plan.duplicate {
+            &[Copy::Original, Copy::Duplicate]
+        } else {
+            &[Copy::Original]
+        };
         let mut ids = Vec::new();
         for &copy in copies {
             let status = match (&self.url, plan.hold, plan.delay_ms) {
@@ -173,7 +210,11 @@ impl Dispatcher {
     /// Sends an earlier delivery's exact body again (same checksum) as a new log entry.
     pub async fn redeliver(&self, id: u64) -> Option<Delivery> {
         let original = self.entries(&[id]).pop()?;
-        let status = if self.url.is_some() { DeliveryStatus::Sending } else { DeliveryStatus::Skipped };
+        let status = if self.url.is_some() {
+            DeliveryStatus::Sending
+        } else {
+            DeliveryStatus::Skipped
+        };
         let new_id = self.push_entry(Delivery {
             copy: Copy::Redelivery,
             redelivery_of: Some(id),
@@ -212,16 +253,23 @@ impl Dispatcher {
     }
 
     async fn send(&self, id: u64) {
-        let (Some(url), Some(body)) = (&self.url, self.entries(&[id]).pop().map(|d| d.body)) else { return };
+        let (Some(url), Some(body)) = (&self.url, self.entries(&[id]).pop().map(|d| d.body)) else {
+            return;
+        };
         let result = self.http.post(url).json(&body).send().await;
         let mut log = lock(&self.log);
-        let Some(entry) = log.get_mut(index(id)) else { return };
+        let Some(entry) = log.get_mut(index(id)) else {
+            return;
+        };
         entry.sent_at = Some(iso8601(now_ms()));
         match result {
             Ok(resp) => {
                 entry.http_status = Some(resp.status().as_u16());
-                entry.status =
-                    if resp.status().is_success() { DeliveryStatus::Delivered } else { DeliveryStatus::Rejected };
+                entry.status = if resp.status().is_success() {
+                    DeliveryStatus::Delivered
+                } else {
+                    DeliveryStatus::Rejected
+                };
             }
             Err(e) => {
                 entry.status = DeliveryStatus::Failed;
@@ -265,7 +313,9 @@ impl Dispatcher {
 
     fn entries(&self, ids: &[u64]) -> Vec<Delivery> {
         let log = lock(&self.log);
-        ids.iter().filter_map(|&id| log.get(index(id)).cloned()).collect()
+        ids.iter()
+            .filter_map(|&id| log.get(index(id)).cloned())
+            .collect()
     }
 }
 

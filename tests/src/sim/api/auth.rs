@@ -25,7 +25,10 @@ use super::super::AppState;
 /// Largest request body read for checksum verification (a 50-item bulk body is far smaller).
 const MAX_BODY: usize = 1 << 20;
 
-pub async fn generate_token(State(app): State<AppState>, headers: HeaderMap) -> Result<Json<TokenResponse>, ApiError> {
+pub async fn generate_token(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<TokenResponse>, ApiError> {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(client_id), Some(api_key)) = (header("client-id"), header("api-key")) else {
         return Err(ApiError::Unauthorized);
@@ -38,12 +41,19 @@ pub async fn generate_token(State(app): State<AppState>, headers: HeaderMap) -> 
     }
     let ttl_ms = app.config.token_ttl_secs * 1000;
     let token = app.mutate(|s| s.issue_token(now_ms(), ttl_ms)).await;
-    Ok(Json(TokenResponse { success: true, token }))
+    Ok(Json(TokenResponse {
+        success: true,
+        token,
+    }))
 }
 
 /// 401 unless `Authorization` is a live token exactly as `/generate-token` returned it.
 pub async fn require_token(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let presented = req.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let presented = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     if !app.state().token_is_live(presented, now_ms()) {
         return ApiError::Unauthorized.into_response();
     }
@@ -52,7 +62,12 @@ pub async fn require_token(State(app): State<AppState>, req: Request, next: Next
 
 /// With `--require-checksum`: 400 unless a body's `checksum` verifies (API.md §5).
 pub async fn require_checksum(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(key) = app.config.checksum_key.as_deref().filter(|_| req.method() != "GET") else {
+    let Some(key) = app
+        .config
+        .checksum_key
+        .as_deref()
+        .filter(|_| req.method() != "GET")
+    else {
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
@@ -62,5 +77,6 @@ pub async fn require_checksum(State(app): State<AppState>, req: Request, next: N
     if let Err(e) = shared::checksum::verify(key.as_bytes(), &bytes, None) {
         return ApiError::bad(format!("Invalid checksum: {e}")).into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }

@@ -16,8 +16,9 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::clickpesa::{
-    BillPayDetails, BillStatus, BulkCreate, BulkCreateResponse, BulkItemError, CreateControlNumberResponse,
-    CreateCustomerControlNumber, CreateOrderControlNumber, UpdateBillPay, UpdateBillPayResponse, MAX_BULK_ITEMS,
+    BillPayDetails, BillStatus, BulkCreate, BulkCreateResponse, BulkItemError,
+    CreateControlNumberResponse, CreateCustomerControlNumber, CreateOrderControlNumber,
+    UpdateBillPay, UpdateBillPayResponse, MAX_BULK_ITEMS,
 };
 
 use super::super::clock::{iso8601, now_ms};
@@ -38,7 +39,10 @@ pub struct UpdateStatus {
     pub status: BillStatus,
 }
 
-pub async fn create_order(State(app): State<AppState>, body: Bytes) -> Result<Json<CreateControlNumberResponse>, ApiError> {
+pub async fn create_order(
+    State(app): State<AppState>,
+    body: Bytes,
+) -> Result<Json<CreateControlNumberResponse>, ApiError> {
     create(&app, BillKind::Order, &parse_body(&body)?).await
 }
 
@@ -49,7 +53,10 @@ pub async fn create_customer(
     create(&app, BillKind::Customer, &parse_body(&body)?).await
 }
 
-pub async fn bulk_create_order(State(app): State<AppState>, body: Bytes) -> Result<Json<BulkCreateResponse>, ApiError> {
+pub async fn bulk_create_order(
+    State(app): State<AppState>,
+    body: Bytes,
+) -> Result<Json<BulkCreateResponse>, ApiError> {
     bulk_create(&app, BillKind::Order, parse_body(&body)?).await
 }
 
@@ -60,8 +67,15 @@ pub async fn bulk_create_customer(
     bulk_create(&app, BillKind::Customer, parse_body(&body)?).await
 }
 
-pub async fn details(State(app): State<AppState>, Path(number): Path<String>) -> Result<Json<BillPayDetails>, ApiError> {
-    app.state().bills.get(&number).map(|b| Json(b.details())).ok_or(ApiError::BillNotFound)
+pub async fn details(
+    State(app): State<AppState>,
+    Path(number): Path<String>,
+) -> Result<Json<BillPayDetails>, ApiError> {
+    app.state()
+        .bills
+        .get(&number)
+        .map(|b| Json(b.details()))
+        .ok_or(ApiError::BillNotFound)
 }
 
 pub async fn update(
@@ -78,34 +92,58 @@ pub async fn update(
     .await
 }
 
-pub async fn update_status(State(app): State<AppState>, body: Bytes) -> Result<Json<UpdateStatus>, ApiError> {
+pub async fn update_status(
+    State(app): State<AppState>,
+    body: Bytes,
+) -> Result<Json<UpdateStatus>, ApiError> {
     let req: UpdateStatus = parse_body(&body)?;
     app.mutate(|s| {
-        let bill = s.bills.get_mut(&req.bill_pay_number).ok_or(ApiError::BillNotFound)?;
+        let bill = s
+            .bills
+            .get_mut(&req.bill_pay_number)
+            .ok_or(ApiError::BillNotFound)?;
         bill.status = req.status;
         Ok(Json(req))
     })
     .await
 }
 
-async fn create(app: &AppState, kind: BillKind, body: &Value) -> Result<Json<CreateControlNumberResponse>, ApiError> {
+async fn create(
+    app: &AppState,
+    kind: BillKind,
+    body: &Value,
+) -> Result<Json<CreateControlNumberResponse>, ApiError> {
     let now = iso8601(now_ms());
     app.mutate(|s| insert(s, kind, body, now).map(Json)).await
 }
 
 /// Creates what it can: each invalid item is reported by index and the rest still created.
-async fn bulk_create(app: &AppState, kind: BillKind, body: BulkCreate<Value>) -> Result<Json<BulkCreateResponse>, ApiError> {
+async fn bulk_create(
+    app: &AppState,
+    kind: BillKind,
+    body: BulkCreate<Value>,
+) -> Result<Json<BulkCreateResponse>, ApiError> {
     let items = body.control_numbers;
     if !(1..=MAX_BULK_ITEMS).contains(&items.len()) {
-        return Err(ApiError::bad(format!("controlNumbers must contain 1 to {MAX_BULK_ITEMS} items")));
+        return Err(ApiError::bad(format!(
+            "controlNumbers must contain 1 to {MAX_BULK_ITEMS} items"
+        )));
     }
     let now = iso8601(now_ms());
-    let mut response = BulkCreateResponse { bill_pay_numbers: vec![], created: 0, failed: 0, errors: vec![] };
+    let mut response = BulkCreateResponse {
+        bill_pay_numbers: vec![],
+        created: 0,
+        failed: 0,
+        errors: vec![],
+    };
     app.mutate(|s| {
         for (index, item) in items.iter().enumerate() {
             match insert(s, kind, item, now.clone()) {
                 Ok(created) => response.bill_pay_numbers.push(created.bill_pay_number),
-                Err(e) => response.errors.push(BulkItemError { index: index as u32, reason: e.to_string() }),
+                Err(e) => response.errors.push(BulkItemError {
+                    index: index as u32,
+                    reason: e.to_string(),
+                }),
             }
         }
     })
@@ -116,16 +154,23 @@ async fn bulk_create(app: &AppState, kind: BillKind, body: BulkCreate<Value>) ->
 }
 
 /// Validates one create body (single or bulk item) and stores the bill.
-fn insert(s: &mut SimState, kind: BillKind, body: &Value, now: String) -> Result<BillPayDetails, ApiError> {
+fn insert(
+    s: &mut SimState,
+    kind: BillKind,
+    body: &Value,
+    now: String,
+) -> Result<BillPayDetails, ApiError> {
     let parse_err = |e: serde_json::Error| ApiError::bad(format!("Invalid request body: {e}"));
     let bill: Bill = match kind {
         BillKind::Order => {
             reject_customer_fields(body)?;
-            let body: CreateOrderControlNumber = serde_json::from_value(body.clone()).map_err(parse_err)?;
+            let body: CreateOrderControlNumber =
+                serde_json::from_value(body.clone()).map_err(parse_err)?;
             order_bill(&body, s, now)?
         }
         BillKind::Customer => {
-            let body: CreateCustomerControlNumber = serde_json::from_value(body.clone()).map_err(parse_err)?;
+            let body: CreateCustomerControlNumber =
+                serde_json::from_value(body.clone()).map_err(parse_err)?;
             customer_bill(&body, s, now)?
         }
     };

@@ -37,10 +37,22 @@ pub fn router(app: &AppState) -> Router<AppState> {
     let billpay_n = format!("{}{{number}}", paths::BILLPAY_PREFIX);
     let payments_ref = format!("{}{{order_reference}}", paths::PAYMENTS_PREFIX);
     let mut authed = Router::new()
-        .route(paths::CREATE_ORDER_CONTROL_NUMBER, post(billpay::create_order))
-        .route(paths::CREATE_CUSTOMER_CONTROL_NUMBER, post(billpay::create_customer))
-        .route(paths::BULK_CREATE_ORDER_CONTROL_NUMBERS, post(billpay::bulk_create_order))
-        .route(paths::BULK_CREATE_CUSTOMER_CONTROL_NUMBERS, post(billpay::bulk_create_customer))
+        .route(
+            paths::CREATE_ORDER_CONTROL_NUMBER,
+            post(billpay::create_order),
+        )
+        .route(
+            paths::CREATE_CUSTOMER_CONTROL_NUMBER,
+            post(billpay::create_customer),
+        )
+        .route(
+            paths::BULK_CREATE_ORDER_CONTROL_NUMBERS,
+            post(billpay::bulk_create_order),
+        )
+        .route(
+            paths::BULK_CREATE_CUSTOMER_CONTROL_NUMBERS,
+            post(billpay::bulk_create_customer),
+        )
         .route(billpay::UPDATE_STATUS_PATH, put(billpay::update_status))
         .route(&billpay_n, get(billpay::details).patch(billpay::update))
         .route(paths::PAYMENTS_ALL, get(payments::all))
@@ -59,8 +71,15 @@ pub fn router(app: &AppState) -> Router<AppState> {
 /// Counts the call, then applies the rate limit and the API faults of `POST /_sim/faults`.
 async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let base = app.config.normalised_base_path();
-    let endpoint = req.extensions().get::<MatchedPath>().map_or(req.uri().path(), MatchedPath::as_str);
-    app.count_request(format!("{} {}", req.method(), endpoint.strip_prefix(base.as_str()).unwrap_or(endpoint)));
+    let endpoint = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(req.uri().path(), MatchedPath::as_str);
+    app.count_request(format!(
+        "{} {}",
+        req.method(),
+        endpoint.strip_prefix(base.as_str()).unwrap_or(endpoint)
+    ));
     if app.throttle.as_ref().is_some_and(|t| !t.admit()) {
         return ApiError::RateLimited.into_response();
     }
@@ -76,6 +95,10 @@ async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Respons
 
 /// Parses a JSON body into a wire type; ClickPesa treats a missing optional body as `{}`.
 pub(crate) fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) { &b"{}"[..] } else { body };
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        &b"{}"[..]
+    } else {
+        body
+    };
     serde_json::from_slice(body).map_err(|e| ApiError::bad(format!("Invalid request body: {e}")))
 }

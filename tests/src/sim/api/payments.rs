@@ -37,13 +37,23 @@ const SORTABLE: [&str; 12] = [
     "clientId",
 ];
 /// Filters that match a field exactly.
-const EXACT_FILTERS: [&str; 5] = ["status", "collectedCurrency", "channel", "orderReference", "clientId"];
+const EXACT_FILTERS: [&str; 5] = [
+    "status",
+    "collectedCurrency",
+    "channel",
+    "orderReference",
+    "clientId",
+];
 
 pub async fn by_reference(
     State(app): State<AppState>,
     Path(order_reference): Path<String>,
 ) -> Result<Json<Vec<PaymentRecord>>, ApiError> {
-    let found: Vec<PaymentRecord> = app.state().payments_for(&order_reference).cloned().collect();
+    let found: Vec<PaymentRecord> = app
+        .state()
+        .payments_for(&order_reference)
+        .cloned()
+        .collect();
     if found.is_empty() {
         return Err(ApiError::PaymentNotFound(order_reference));
     }
@@ -55,12 +65,20 @@ pub async fn all(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<PaymentsPage>, ApiError> {
     let query = ListQuery::parse(&params)?;
-    let records: Vec<Value> =
-        app.state().payments.iter().filter_map(|p| serde_json::to_value(p).ok()).collect();
+    let records: Vec<Value> = app
+        .state()
+        .payments
+        .iter()
+        .filter_map(|p| serde_json::to_value(p).ok())
+        .collect();
     let mut matching: Vec<Value> = records.into_iter().filter(|r| query.matches(r)).collect();
     matching.sort_by(|a, b| {
         let ord = compare(&a[query.sort_by], &b[query.sort_by]);
-        if query.descending { ord.reverse() } else { ord }
+        if query.descending {
+            ord.reverse()
+        } else {
+            ord
+        }
     });
     let total_count = matching.len() as u64;
     let data = matching
@@ -88,12 +106,17 @@ impl<'a> ListQuery<'a> {
         let date = |name: &str| {
             params
                 .get(name)
-                .map(|d| normalise_date(d).ok_or_else(|| ApiError::bad(format!("{name} must be YYYY-MM-DD"))))
+                .map(|d| {
+                    normalise_date(d)
+                        .ok_or_else(|| ApiError::bad(format!("{name} must be YYYY-MM-DD")))
+                })
                 .transpose()
         };
         if let Some(status) = params.get("status") {
             if matches!(PaymentStatus::from(status.clone()), PaymentStatus::Other(_)) {
-                return Err(ApiError::bad(format!("status must be a payment status, got {status}")));
+                return Err(ApiError::bad(format!(
+                    "status must be a payment status, got {status}"
+                )));
             }
         }
         let sort_by = match params.get("sortBy") {
@@ -106,11 +129,16 @@ impl<'a> ListQuery<'a> {
         let descending = match params.get("orderBy").map(String::as_str) {
             None | Some("DESC") => true,
             Some("ASC") => false,
-            Some(other) => return Err(ApiError::bad(format!("orderBy must be ASC or DESC, got {other}"))),
+            Some(other) => {
+                return Err(ApiError::bad(format!(
+                    "orderBy must be ASC or DESC, got {other}"
+                )))
+            }
         };
         let number = |name: &str, default: usize| {
             params.get(name).map_or(Ok(default), |v| {
-                v.parse().map_err(|_| ApiError::bad(format!("{name} must be a non-negative integer")))
+                v.parse()
+                    .map_err(|_| ApiError::bad(format!("{name} must be a non-negative integer")))
             })
         };
         let limit = number("limit", 20)?;
@@ -133,17 +161,26 @@ impl<'a> ListQuery<'a> {
 
     fn matches(&self, record: &Value) -> bool {
         // ISO timestamps sort as text, so the date prefix compares directly with YYYY-MM-DD.
-        let day = record["createdAt"].as_str().and_then(|t| t.get(..10)).unwrap_or_default();
+        let day = record["createdAt"]
+            .as_str()
+            .and_then(|t| t.get(..10))
+            .unwrap_or_default();
         self.start.as_deref().is_none_or(|s| day >= s)
             && self.end.as_deref().is_none_or(|e| day <= e)
-            && self.exact.iter().all(|(field, want)| record[*field].as_str() == Some(*want))
+            && self
+                .exact
+                .iter()
+                .all(|(field, want)| record[*field].as_str() == Some(*want))
     }
 }
 
 /// Numbers numerically, strings as text, missing values last.
 fn compare(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal),
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Greater,

@@ -10,7 +10,9 @@
 //! assert!(err.to_string().contains("billReference"));
 //! ```
 use serde_json::Value;
-use shared::clickpesa::{CreateCustomerControlNumber, CreateOrderControlNumber, PaymentMode, UpdateBillPay};
+use shared::clickpesa::{
+    CreateCustomerControlNumber, CreateOrderControlNumber, PaymentMode, UpdateBillPay,
+};
 use shared::validate::{BillReference, Phone, MAX_DESCRIPTION_LEN};
 
 use super::super::error::ApiError;
@@ -21,12 +23,20 @@ pub const CUSTOMER_FIELDS: [&str; 3] = ["customerName", "customerEmail", "custom
 
 /// Validates an Order body and builds its bill: the reference becomes the number, or a fresh
 /// 14-digit one is generated. A used reference is a 409.
-pub fn order_bill(body: &CreateOrderControlNumber, state: &SimState, now: String) -> Result<Bill, ApiError> {
+pub fn order_bill(
+    body: &CreateOrderControlNumber,
+    state: &SimState,
+    now: String,
+) -> Result<Bill, ApiError> {
     bill(body, BillKind::Order, state, now)
 }
 
 /// Validates a Customer body: the order rules plus a name and an email or a phone.
-pub fn customer_bill(body: &CreateCustomerControlNumber, state: &SimState, now: String) -> Result<Bill, ApiError> {
+pub fn customer_bill(
+    body: &CreateCustomerControlNumber,
+    state: &SimState,
+    now: String,
+) -> Result<Bill, ApiError> {
     let name = body.customer_name.trim();
     if name.is_empty() {
         return Err(ApiError::bad("customerName is required"));
@@ -37,7 +47,9 @@ pub fn customer_bill(body: &CreateCustomerControlNumber, state: &SimState, now: 
         return Err(ApiError::bad("customerEmail or customerPhone is required"));
     }
     if let Some(email) = email {
-        let valid = email.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+        let valid = email
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
         if !valid {
             return Err(ApiError::bad("customerEmail must be a valid email address"));
         }
@@ -46,14 +58,20 @@ pub fn customer_bill(body: &CreateCustomerControlNumber, state: &SimState, now: 
         Phone::parse(phone).map_err(|e| ApiError::bad(format!("customerPhone: {e}")))?;
     }
     let mut bill = bill(&body.bill, BillKind::Customer, state, now)?;
-    bill.customer = Some(BillCustomer { name: name.to_owned(), email: email.map(Into::into), phone: phone.map(Into::into) });
+    bill.customer = Some(BillCustomer {
+        name: name.to_owned(),
+        email: email.map(Into::into),
+        phone: phone.map(Into::into),
+    });
     Ok(bill)
 }
 
 /// 400 when an Order body carries customer fields.
 pub fn reject_customer_fields(raw: &Value) -> Result<(), ApiError> {
     match CUSTOMER_FIELDS.iter().find(|f| raw.get(**f).is_some()) {
-        Some(field) => Err(ApiError::bad(format!("{field} is not allowed for order control numbers"))),
+        Some(field) => Err(ApiError::bad(format!(
+            "{field} is not allowed for order control numbers"
+        ))),
         None => Ok(()),
     }
 }
@@ -61,9 +79,14 @@ pub fn reject_customer_fields(raw: &Value) -> Result<(), ApiError> {
 /// Checks a PATCH body and applies it. ClickPesa's `minProperties: 1` counts known fields only.
 pub fn apply_update(bill: &mut Bill, update: &UpdateBillPay) -> Result<(), ApiError> {
     if *update == UpdateBillPay::default() {
-        return Err(ApiError::bad("Request body must contain at least one property"));
+        return Err(ApiError::bad(
+            "Request body must contain at least one property",
+        ));
     }
-    check_amounts(update.bill_amount.or(bill.amount), update.bill_max_collection_amount)?;
+    check_amounts(
+        update.bill_amount.or(bill.amount),
+        update.bill_max_collection_amount,
+    )?;
     check_description(update.bill_description.as_deref())?;
     if let Some(status) = update.bill_status {
         bill.status = status;
@@ -87,7 +110,12 @@ pub fn apply_update(bill: &mut Bill, update: &UpdateBillPay) -> Result<(), ApiEr
     Ok(())
 }
 
-fn bill(body: &CreateOrderControlNumber, kind: BillKind, state: &SimState, now: String) -> Result<Bill, ApiError> {
+fn bill(
+    body: &CreateOrderControlNumber,
+    kind: BillKind,
+    state: &SimState,
+    now: String,
+) -> Result<Bill, ApiError> {
     let number = match body.bill_reference.as_deref() {
         Some(reference) => BillReference::parse(reference)
             .map_err(|e| ApiError::bad(format!("billReference: {e}")))?
@@ -113,19 +141,21 @@ fn check_amounts(amount: Option<u64>, max: Option<u64>) -> Result<(), ApiError> 
         return Err(ApiError::bad("billAmount must be greater than 0"));
     }
     match (amount, max) {
-        (_, Some(0)) => Err(ApiError::bad("billMaxCollectionAmount must be greater than 0")),
-        (Some(amount), Some(max)) if max < amount => {
-            Err(ApiError::bad("billMaxCollectionAmount must be greater than or equal to billAmount"))
-        }
+        (_, Some(0)) => Err(ApiError::bad(
+            "billMaxCollectionAmount must be greater than 0",
+        )),
+        (Some(amount), Some(max)) if max < amount => Err(ApiError::bad(
+            "billMaxCollectionAmount must be greater than or equal to billAmount",
+        )),
         _ => Ok(()),
     }
 }
 
 fn check_description(description: Option<&str>) -> Result<(), ApiError> {
     match description {
-        Some(d) if d.chars().count() > MAX_DESCRIPTION_LEN => {
-            Err(ApiError::bad(format!("billDescription must be at most {MAX_DESCRIPTION_LEN} characters")))
-        }
+        Some(d) if d.chars().count() > MAX_DESCRIPTION_LEN => Err(ApiError::bad(format!(
+            "billDescription must be at most {MAX_DESCRIPTION_LEN} characters"
+        ))),
         _ => Ok(()),
     }
 }

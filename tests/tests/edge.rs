@@ -1,0 +1,17 @@
+//! The edge worker against the running stack: simulator + `wrangler dev` + demo shop, started once
+//! per run by `cargo xtask test` and described by `BILLPAY_*` variables. Tests share the stack, so
+//! each uses its own references; the few that inject global simulator faults run alone.
+#[path = "edge/checkouts.rs"]
+mod checkouts;
+#[path = "edge/gateway.rs"]
+mod gateway;
+#[path = "edge/http.rs"]
+mod http;
+#[path = "edge/lifecycle.rs"]
+mod lifecycle;
+#[path = "edge/orders.rs"]
+mod orders;
+#[path = "edge/support.rs"]
+mod support;
+#[path = "edge/webhooks.rs"]
+mod webhooks;
