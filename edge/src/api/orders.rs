@@ -1,8 +1,7 @@
 //! The shop server's API, behind `Authorization: Bearer <MERCHANT_API_KEY>`: mint an order token,
 //! read an order, cancel it.
 use shared::api::{CreateOrder, OrderCreated};
-use shared::clickpesa::PaymentMode;
-use shared::token::{self, OrderClaims};
+use shared::token;
 use shared::validate::BillReference;
 use worker::{Env, Request, Response};
 
@@ -22,18 +21,10 @@ pub async fn create(req: &mut Request, env: &Env, log: &mut RequestLog) -> Resul
     let order: CreateOrder = body::json(req).await?;
     log.reference = Some(order.reference.to_string());
     let config = Config::new(env);
-    let lifetime = match order.expires_in {
-        Some(0) => return Err(EdgeError::invalid("invalid_expires_in", "expires_in must be a positive number of seconds")),
-        Some(secs) => secs,
-        None => config.checkout_ttl_secs(),
-    };
-    let claims = OrderClaims {
-        reference: order.reference,
-        amount: order.amount,
-        description: order.description,
-        mode: order.mode.unwrap_or(PaymentMode::Exact),
-        exp: now_secs().saturating_add(lifetime),
-    };
+    if order.expires_in == Some(0) {
+        return Err(EdgeError::invalid("invalid_expires_in", "expires_in must be a positive number of seconds"));
+    }
+    let claims = order.into_claims(now_secs(), config.checkout_ttl_secs());
     // The first secret signs; the others only verify, while a rotation is under way.
     let secrets = config.order_signing_secrets()?;
     let created = OrderCreated {

@@ -1,7 +1,7 @@
 //! The one error type of the edge. Every failure a client can see is a variant here with a fixed
 //! status and code; anything unexpected becomes `Internal`, whose detail goes to the log only.
 use serde::{Deserialize, Serialize};
-use shared::api::{ApiError, ErrorBody};
+use shared::api::ApiError;
 use worker::Response;
 
 /// Errors travel between the worker and its Durable Objects as JSON, so they are plain data.
@@ -86,12 +86,10 @@ impl EdgeError {
 
     /// The `{"error":{"code","message"}}` response, with `Allow` / `Retry-After` where they apply.
     pub fn to_response(&self) -> Response {
-        let body = ErrorBody { error: ApiError { code: self.code().to_owned(), message: self.to_string() } };
-        let mut response = match Response::from_json(&body) {
-            Ok(response) => response.with_status(self.status()),
-            Err(_) => Response::empty().expect("an empty response").with_status(500),
-        };
+        let body = ApiError::new(self.code(), self.to_string()).to_json();
+        let mut response = Response::ok(body).expect("a string body").with_status(self.status());
         let headers = response.headers_mut();
+        let _ = headers.set("Content-Type", "application/json");
         let _ = match self {
             Self::MethodNotAllowed { allow } => headers.set("Allow", allow),
             Self::Unavailable { retry_after } => headers.set("Retry-After", &retry_after.to_string()),

@@ -4,7 +4,7 @@
 //! ledger, and from its one alarm reconciles with ClickPesa, expires the bill, and delivers the
 //! shop's notifications. Rules live in `shared::ledger`; this object only persists and schedules.
 use futures_util::lock::Mutex;
-use shared::api::CheckoutView;
+use shared::api::{CheckoutView, OrderView};
 use shared::clickpesa::CreateOrderControlNumber;
 use shared::ledger::{self, BillEvent};
 use shared::token::OrderClaims;
@@ -130,16 +130,9 @@ impl Bill {
         Ok(self.view_of(&stored.bill, now_secs()))
     }
 
-    async fn order_view(&self) -> Result<shared::api::OrderView, EdgeError> {
+    async fn order_view(&self) -> Result<OrderView, EdgeError> {
         let stored = self.load().await?.ok_or(EdgeError::NotFound)?;
-        let bill = stored.bill;
-        Ok(shared::api::OrderView {
-            checkout: self.view_of(&bill, now_secs()),
-            mode: bill.mode,
-            created_at: bill.created_at,
-            closed: bill.closed.clone(),
-            recorded_payments: bill.payments.values().cloned().collect(),
-        })
+        Ok(OrderView::from_bill(&stored.bill, self.config().mpesa_business_number().as_deref(), now_secs()))
     }
 
     async fn apply(&self, payment: ApplyPayment) -> Result<Applied, EdgeError> {
@@ -162,14 +155,14 @@ impl Bill {
         Ok(Applied::Recorded)
     }
 
-    async fn cancel(&self) -> Result<shared::api::OrderView, EdgeError> {
+    async fn cancel(&self) -> Result<OrderView, EdgeError> {
         {
             let _writer = self.writer.lock().await;
             let mut stored = self.load().await?.ok_or(EdgeError::NotFound)?;
             let now = now_secs();
             // Ask the ledger first (on a copy): a paid bill is not deactivated at ClickPesa.
             let mut cancelled = stored.bill.clone();
-            let events = cancelled.cancel(now).map_err(|error| EdgeError::conflict("not_cancellable", error.to_string()))?;
+            let events = cancelled.cancel(now).map_err(|error| EdgeError::conflict(error.code(), error.to_string()))?;
             ClickPesa::new(&self.env)?.deactivate(&stored.bill.control_number).await?;
             stored.bill = cancelled;
             self.record_events(&mut stored, events, now)?;

@@ -19,7 +19,7 @@ pub fn enqueue(outbox: &mut Vec<Notification>, events: Vec<BillEvent>, now: u64)
         if outbox.iter().any(|n| n.event_id == event.id) {
             continue;
         }
-        let notification = ShopNotification { id: event.id.clone(), kind: event.kind, created: event.at, data: event };
+        let notification = ShopNotification::from(event);
         outbox.push(Notification {
             event_id: notification.id.clone(),
             body: serde_json::to_string(&notification)?,
