@@ -84,17 +84,41 @@ pub fn home() -> String {
     )
 }
 
+/// How the checkout page embeds the widget; both are on unless a test asks otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct Embed {
+    /// `data-success-url`: go to the order's page once paid.
+    pub redirect: bool,
+    /// The script tag's `src`; without it the token is in the page but nothing mounts it (a test then
+    /// mounts the widget through `BillPay.mount`, loaded from `widget.js` with no `data-order`).
+    pub load_widget: bool,
+}
+
 /// The checkout page: the widget's one script tag, exactly as a real shop would embed it, and the
 /// panel that makes the simulator pay the way a customer would.
-pub fn checkout(edge: &str, order: &Order, token: &str, lang: Lang) -> String {
+pub fn checkout(edge: &str, order: &Order, token: &str, lang: Lang, embed: Embed) -> String {
     let reference = escape(&order.reference);
+    let success = if embed.redirect { format!(" data-success-url=\"/orders/{reference}\"") } else { String::new() };
+    let widget = if embed.load_widget {
+        format!(
+            "<script async src=\"{edge}/widget.js\" data-order=\"{token}\" data-target=\"#pay\" data-lang=\"{lang}\"{success}></script>",
+            edge = escape(edge),
+            token = escape(token),
+            lang = lang.code(),
+        )
+    } else {
+        format!(
+            "<template data-order=\"{token}\"></template><script async src=\"{edge}/widget.js\"></script>",
+            edge = escape(edge),
+            token = escape(token),
+        )
+    };
     layout(
         lang.code(),
         "Duka la Mfano: checkout",
         &format!(
             "<h1>Checkout</h1><p>Order <strong>{reference}</strong>: {amount}</p>\
-             <div id=\"pay\"></div><script async src=\"{edge}/widget.js\" data-order=\"{token}\" data-target=\"#pay\" \
-             data-lang=\"{lang}\" data-success-url=\"/orders/{reference}\"></script>\
+             <div id=\"pay\"></div>{widget}\
              <section class=\"panel\" id=\"simulate\" data-reference=\"{reference}\">\
              <h2>Pay as the customer would</h2><p>These buttons ask the ClickPesa simulator to pay control number \
              {reference}.</p><div class=\"buttons\">\
@@ -102,11 +126,9 @@ pub fn checkout(edge: &str, order: &Order, token: &str, lang: Lang) -> String {
              <button type=\"button\" data-scenario=\"short\" class=\"secondary\">Pay short</button>\
              <button type=\"button\" data-scenario=\"fail\" class=\"secondary\">Fail (insufficient funds)</button>\
              <button type=\"button\" data-scenario=\"dropped\" class=\"secondary\">Pay in full, webhook dropped</button>\
-             </div><output id=\"simulate-result\" aria-live=\"polite\"></output></section>",
+             </div><output id=\"simulate-result\" aria-live=\"polite\"></output></section>\
+             <section class=\"panel\"><h2>What the page heard</h2><ol id=\"host-events\"></ol></section>",
             amount = format_tzs(order.amount),
-            edge = escape(edge),
-            token = escape(token),
-            lang = lang.code(),
         ),
     )
 }
@@ -150,7 +172,7 @@ fn layout(lang: &str, title: &str, main: &str) -> String {
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
-         <link rel=\"stylesheet\" href=\"/shop.css\"><script defer src=\"/shop.js\"></script></head>\
+         <link rel=\"stylesheet\" href=\"/shop.css\"><script src=\"/shop.js\"></script></head>\
          <body><header><strong>Duka la Mfano</strong><nav><a href=\"/\">Cart</a> · <a href=\"/orders\">Orders</a></nav>\
          </header><main>{main}</main></body></html>",
         title = escape(title)

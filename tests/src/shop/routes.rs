@@ -72,11 +72,16 @@ pub async fn checkout(
     let token = shop
         .orders
         .checkout(order.clone(), shop.config.order_signing_secret.as_bytes())?;
+    let embed = pages::Embed {
+        redirect: q.get("redirect").map(String::as_str) != Some("no"),
+        load_widget: q.get("nowidget").map(String::as_str) != Some("1"),
+    };
     Ok(Html(pages::checkout(
         shop.config.edge_origin(),
         &order,
         &token,
         lang,
+        embed,
     )))
 }
 
