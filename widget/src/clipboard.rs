@@ -17,8 +17,13 @@ pub async fn copy(text: &str, scratch: &Element) -> bool {
     if let Some(window) = web_sys::window() {
         let navigator = window.navigator();
         // `navigator.clipboard` is undefined outside secure contexts; web_sys would call into it anyway.
-        let has_api = Reflect::get(&navigator, &JsValue::from_str("clipboard")).is_ok_and(|c| !c.is_undefined());
-        if has_api && JsFuture::from(navigator.clipboard().write_text(text)).await.is_ok() {
+        let has_api = Reflect::get(&navigator, &JsValue::from_str("clipboard"))
+            .is_ok_and(|c| !c.is_undefined());
+        if has_api
+            && JsFuture::from(navigator.clipboard().write_text(text))
+                .await
+                .is_ok()
+        {
             return true;
         }
     }
@@ -26,7 +31,10 @@ pub async fn copy(text: &str, scratch: &Element) -> bool {
 }
 
 fn copy_by_selection(text: &str, scratch: &Element) -> Result<bool, JsValue> {
-    let document: HtmlDocument = scratch.owner_document().ok_or(JsValue::NULL)?.unchecked_into();
+    let document: HtmlDocument = scratch
+        .owner_document()
+        .ok_or(JsValue::NULL)?
+        .unchecked_into();
     let area: HtmlTextAreaElement = document.create_element("textarea")?.unchecked_into();
     area.set_value(text);
     area.set_read_only(true);

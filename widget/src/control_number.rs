@@ -36,11 +36,19 @@ mod tests {
     fn groups_are_three_or_four_long_and_keep_every_digit() {
         // From six characters on; ClickPesa's numbers are longer than ten.
         for len in 6..=30 {
-            let number: String = (0..len).map(|i| char::from(b'0' + (i % 10) as u8)).collect();
+            let number: String = (0..len)
+                .map(|i| char::from(b'0' + (i % 10) as u8))
+                .collect();
             let groups = read_aloud_groups(&number);
             assert_eq!(groups.concat(), number);
-            assert!(groups.iter().all(|g| (3..=4).contains(&g.len())), "{len}: {groups:?}");
-            assert!(groups.windows(2).all(|w| w[0].len() >= w[1].len()), "{len}: {groups:?}");
+            assert!(
+                groups.iter().all(|g| (3..=4).contains(&g.len())),
+                "{len}: {groups:?}"
+            );
+            assert!(
+                groups.windows(2).all(|w| w[0].len() >= w[1].len()),
+                "{len}: {groups:?}"
+            );
         }
     }
 

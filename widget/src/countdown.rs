@@ -24,12 +24,16 @@ impl Deadline {
     /// From a snapshot's `expires_at` and `server_time` (unix seconds), received at `local_now_ms`.
     pub fn new(expires_at: u64, server_time: u64, local_now_ms: f64) -> Self {
         let left_ms = expires_at.saturating_sub(server_time) as f64 * 1000.0;
-        Self { local_expiry_ms: local_now_ms + left_ms }
+        Self {
+            local_expiry_ms: local_now_ms + left_ms,
+        }
     }
 
     /// Whole seconds left at `local_now_ms`, never negative.
     pub fn remaining_secs(&self, local_now_ms: f64) -> u64 {
-        ((self.local_expiry_ms - local_now_ms) / 1000.0).ceil().max(0.0) as u64
+        ((self.local_expiry_ms - local_now_ms) / 1000.0)
+            .ceil()
+            .max(0.0) as u64
     }
 }
 

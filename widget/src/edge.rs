@@ -32,7 +32,10 @@ pub trait Edge {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
     /// A new snapshot, with the ETag to send next time.
-    Changed { view: CheckoutView, etag: Option<String> },
+    Changed {
+        view: CheckoutView,
+        etag: Option<String>,
+    },
     /// `304 Not Modified`: nothing happened since the last snapshot.
     Unchanged,
 }
@@ -45,7 +48,11 @@ pub enum EdgeError {
     Network(String),
     /// The edge answered with an error status and its JSON error body.
     #[error("{message}")]
-    Refused { status: u16, code: String, message: String },
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// A success status whose body is not a checkout snapshot.
     #[error("unexpected answer from the payment service: {0}")]
     Malformed(String),

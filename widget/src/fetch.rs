@@ -24,14 +24,18 @@ pub struct EdgeClient {
 
 impl EdgeClient {
     pub fn new(base: &str) -> Self {
-        Self { base: base.trim_end_matches('/').to_owned() }
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+        }
     }
 }
 
 impl Edge for EdgeClient {
     fn create(&self, order: &str) -> EdgeFuture<CheckoutView> {
         let url = format!("{}/v1/checkouts", self.base);
-        let body = serde_json::to_string(&CreateCheckout { order: order.to_owned() });
+        let body = serde_json::to_string(&CreateCheckout {
+            order: order.to_owned(),
+        });
         Box::pin(async move {
             let body = body.map_err(|e| EdgeError::Malformed(e.to_string()))?;
             let headers = headers(&[("Content-Type", "application/json")])?;
@@ -59,7 +63,10 @@ impl Edge for EdgeClient {
                     // Readable cross-origin only if the edge lists ETag in Access-Control-Expose-Headers;
                     // without it every poll is a full 200, which still works.
                     let etag = response.headers().get("ETag").ok().flatten();
-                    Ok(Status::Changed { view: parse(&text(&response).await?)?, etag })
+                    Ok(Status::Changed {
+                        view: parse(&text(&response).await?)?,
+                        etag,
+                    })
                 }
                 _ => Err(refusal(&response).await),
             }
@@ -67,7 +74,12 @@ impl Edge for EdgeClient {
     }
 }
 
-async fn send(method: &str, url: &str, headers: &Headers, body: Option<&str>) -> Result<Response, EdgeError> {
+async fn send(
+    method: &str,
+    url: &str,
+    headers: &Headers,
+    body: Option<&str>,
+) -> Result<Response, EdgeError> {
     let init = RequestInit::new();
     init.set_method(method);
     init.set_headers(headers);
@@ -77,7 +89,9 @@ async fn send(method: &str, url: &str, headers: &Headers, body: Option<&str>) ->
     }
     let request = Request::new_with_str_and_init(url, &init).map_err(js_error)?;
     let window = web_sys::window().ok_or_else(|| EdgeError::Network("no window".into()))?;
-    let response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(js_error)?;
+    let response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_error)?;
     response.dyn_into().map_err(js_error)
 }
 
@@ -104,8 +118,16 @@ async fn refusal(response: &Response) -> EdgeError {
     let status = response.status();
     let body = text(response).await.unwrap_or_default();
     match serde_json::from_str::<ErrorBody>(&body) {
-        Ok(ErrorBody { error }) => EdgeError::Refused { status, code: error.code, message: error.message },
-        Err(_) => EdgeError::Refused { status, code: format!("http_{status}"), message: response.status_text() },
+        Ok(ErrorBody { error }) => EdgeError::Refused {
+            status,
+            code: error.code,
+            message: error.message,
+        },
+        Err(_) => EdgeError::Refused {
+            status,
+            code: format!("http_{status}"),
+            message: response.status_text(),
+        },
     }
 }
 

@@ -31,7 +31,10 @@ pub struct Host {
 
 impl Host {
     pub fn new(element: HtmlElement, success_url: Option<String>) -> Self {
-        Self { element, success_url: success_url.filter(|url| !url.trim().is_empty()) }
+        Self {
+            element,
+            success_url: success_url.filter(|url| !url.trim().is_empty()),
+        }
     }
 
     /// True when the shop asked to be taken to a page after payment.
@@ -47,9 +50,12 @@ impl Host {
         init.set_composed(true);
         init.set_cancelable(matches!(event, HostEvent::Paid { .. }));
         init.set_detail(&detail(event));
-        let Ok(dom_event) = CustomEvent::new_with_event_init_dict(event.name(), &init) else { return };
+        let Ok(dom_event) = CustomEvent::new_with_event_init_dict(event.name(), &init) else {
+            return;
+        };
         let not_cancelled = self.element.dispatch_event(&dom_event).unwrap_or(true);
-        if let (HostEvent::Paid { .. }, true, Some(url)) = (event, not_cancelled, &self.success_url) {
+        if let (HostEvent::Paid { .. }, true, Some(url)) = (event, not_cancelled, &self.success_url)
+        {
             navigate_later(url.clone());
         }
     }
@@ -63,12 +69,22 @@ fn detail(event: &HostEvent) -> JsValue {
     };
     let text = |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, JsValue::from_str);
     match event {
-        HostEvent::Ready { reference, control_number, amount } => {
+        HostEvent::Ready {
+            reference,
+            control_number,
+            amount,
+        } => {
             set("reference", reference.into());
             set("controlNumber", control_number.into());
             set("amount", (*amount as f64).into());
         }
-        HostEvent::Paid { reference, amount, paid_total, payment_reference, channel } => {
+        HostEvent::Paid {
+            reference,
+            amount,
+            paid_total,
+            payment_reference,
+            channel,
+        } => {
             set("reference", reference.into());
             set("amount", (*amount as f64).into());
             set("paidTotal", (*paid_total as f64).into());
@@ -86,10 +102,17 @@ fn detail(event: &HostEvent) -> JsValue {
 
 /// Only http(s) URLs, resolved against the page: a `javascript:` URL in an attribute is no redirect.
 fn navigate_later(url: String) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let base = window.location().href().unwrap_or_default();
-    let Ok(target) = web_sys::Url::new_with_base(&url, &base) else { return };
+    let Ok(target) = web_sys::Url::new_with_base(&url, &base) else {
+        return;
+    };
     if matches!(target.protocol().as_str(), "https:" | "http:") {
-        set_timeout(move || drop(window.location().assign(&target.href())), REDIRECT_DELAY);
+        set_timeout(
+            move || drop(window.location().assign(&target.href())),
+            REDIRECT_DELAY,
+        );
     }
 }

@@ -44,6 +44,10 @@ use crate::strings::{pick_lang, Locale};
 use crate::view::Checkout;
 
 #[cfg(all(test, target_arch = "wasm32"))]
+mod dom_tests;
+#[cfg(test)]
+mod testing;
+#[cfg(all(test, target_arch = "wasm32"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// What the embedding page tells the widget (from the script tag's data attributes or
@@ -64,11 +68,16 @@ impl MountOptions {
     /// Reads `{order, lang, edge, successUrl}` from a JavaScript object.
     pub fn from_js(options: &JsValue) -> Result<Self, JsError> {
         let text = |key: &str| {
-            Reflect::get(options, &JsValue::from_str(key)).ok().and_then(|v| v.as_string()).filter(|v| !v.is_empty())
+            Reflect::get(options, &JsValue::from_str(key))
+                .ok()
+                .and_then(|v| v.as_string())
+                .filter(|v| !v.is_empty())
         };
         Ok(Self {
-            order: text("order").ok_or_else(|| JsError::new("BillPay: `order` (the order token) is required"))?,
-            edge: text("edge").ok_or_else(|| JsError::new("BillPay: `edge` (the edge URL) is required"))?,
+            order: text("order")
+                .ok_or_else(|| JsError::new("BillPay: `order` (the order token) is required"))?,
+            edge: text("edge")
+                .ok_or_else(|| JsError::new("BillPay: `edge` (the edge URL) is required"))?,
             lang: text("lang"),
             success_url: text("successUrl"),
         })
@@ -99,7 +108,8 @@ impl Handle {
 pub fn mount(shadow: ShadowRoot, host: HtmlElement, options: JsValue) -> Result<Handle, JsError> {
     let options = MountOptions::from_js(&options)?;
     let edge = Rc::new(EdgeClient::new(&options.edge));
-    mount_with(shadow, host, options, edge).map_err(|e| JsError::new(&format!("BillPay: cannot mount: {e:?}")))
+    mount_with(shadow, host, options, edge)
+        .map_err(|e| JsError::new(&format!("BillPay: cannot mount: {e:?}")))
 }
 
 /// [`mount`] with the edge injected: tests pass a scripted one.
@@ -113,7 +123,10 @@ pub fn mount_with(
     let root: HtmlElement = document().create_element("div")?.unchecked_into();
     shadow.append_child(&root)?;
     let navigator_language = window().navigator().language();
-    let locale = Locale::new(pick_lang(options.lang.as_deref(), navigator_language.as_deref()));
+    let locale = Locale::new(pick_lang(
+        options.lang.as_deref(),
+        navigator_language.as_deref(),
+    ));
     let host = Host::new(host, options.success_url);
     let redirects = host.redirects();
     let order = options.order;
@@ -127,9 +140,15 @@ pub fn mount_with(
             reconnecting,
             announce: Rc::new(move |event| host.announce(&event)),
         });
-        let start = UnsyncCallback::new(move |()| spawn_local_scoped_with_cancellation(Rc::clone(&session).run()));
+        let start = UnsyncCallback::new(move |()| {
+            spawn_local_scoped_with_cancellation(Rc::clone(&session).run())
+        });
         start.run(());
         view! { <Checkout phase reconnecting=reconnecting.into() locale redirects on_retry=start/> }
     });
-    Ok(Handle { unmount: Some(Box::new(unmount)), root, shadow })
+    Ok(Handle {
+        unmount: Some(Box::new(unmount)),
+        root,
+        shadow,
+    })
 }

@@ -98,9 +98,16 @@ impl Session {
             }
             // Hidden tabs don't poll: the edge serves every open checkout, and nobody is watching.
             wakeup.until_visible().await;
-            last = match self.edge.status(&reference, &self.order, etag.as_deref()).await {
+            last = match self
+                .edge
+                .status(&reference, &self.order, etag.as_deref())
+                .await
+            {
                 Ok(Status::Unchanged) => Poll::Open,
-                Ok(Status::Changed { view, etag: new_etag }) => {
+                Ok(Status::Changed {
+                    view,
+                    etag: new_etag,
+                }) => {
                     etag = new_etag;
                     let outcome = poll_outcome(&view);
                     self.tell(snapshot.with_untracked(|s| events_between(Some(&s.view), &view)));

@@ -57,7 +57,10 @@ pub struct PollPolicy {
 impl PollPolicy {
     /// A policy for a checkout first shown at `started_at_ms`.
     pub fn new(started_at_ms: f64) -> Self {
-        Self { started_at_ms, failures: 0 }
+        Self {
+            started_at_ms,
+            failures: 0,
+        }
     }
 
     /// Records the outcome of a poll and says when to poll next.
@@ -85,7 +88,10 @@ impl PollPolicy {
     }
 
     fn interval(&self, age_ms: f64) -> u32 {
-        SCHEDULE.iter().find(|(until, _)| age_ms < *until).map_or(SLOW_MS, |(_, every)| *every)
+        SCHEDULE
+            .iter()
+            .find(|(until, _)| age_ms < *until)
+            .map_or(SLOW_MS, |(_, every)| *every)
     }
 }
 
@@ -129,8 +135,13 @@ mod tests {
     #[wasm_bindgen_test(unsupported = test)]
     fn failures_back_off_exponentially_up_to_a_minute() {
         let mut policy = PollPolicy::new(0.0);
-        let waits: Vec<u32> = (0..8).map(|_| wait(policy.next(Poll::Failed, 1_000.0, NO_JITTER))).collect();
-        assert_eq!(waits, [4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000]);
+        let waits: Vec<u32> = (0..8)
+            .map(|_| wait(policy.next(Poll::Failed, 1_000.0, NO_JITTER)))
+            .collect();
+        assert_eq!(
+            waits,
+            [4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000]
+        );
         assert!(policy.reconnecting());
         // Even with the largest jitter the cap holds.
         assert_eq!(wait(policy.next(Poll::Failed, 1_000.0, 0.999)), 60_000);

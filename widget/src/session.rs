@@ -27,9 +27,19 @@ use crate::edge::EdgeError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostEvent {
     /// `billpay:ready`: the control number is on screen.
-    Ready { reference: String, control_number: String, amount: u64 },
+    Ready {
+        reference: String,
+        control_number: String,
+        amount: u64,
+    },
     /// `billpay:paid`: the bill is paid in full (or more).
-    Paid { reference: String, amount: u64, paid_total: u64, payment_reference: Option<String>, channel: Option<String> },
+    Paid {
+        reference: String,
+        amount: u64,
+        paid_total: u64,
+        payment_reference: Option<String>,
+        channel: Option<String>,
+    },
     /// `billpay:expired`: the control number can no longer be paid.
     Expired { reference: String },
     /// `billpay:error`: the checkout cannot go on (the customer sees why and may retry).
@@ -48,7 +58,10 @@ impl HostEvent {
     }
 
     pub fn from_error(error: &EdgeError) -> Self {
-        Self::Error { code: error.code().to_owned(), message: error.to_string() }
+        Self::Error {
+            code: error.code().to_owned(),
+            message: error.to_string(),
+        }
     }
 }
 
@@ -80,7 +93,9 @@ pub fn events_between(previous: Option<&CheckoutView>, next: &CheckoutView) -> V
                 channel: last.and_then(|p| p.channel.clone()),
             });
         }
-        Stage::Expired => events.push(HostEvent::Expired { reference: next.reference.clone() }),
+        Stage::Expired => events.push(HostEvent::Expired {
+            reference: next.reference.clone(),
+        }),
         Stage::Cancelled => events.push(HostEvent::Error {
             code: "cancelled".into(),
             message: "the shop cancelled this order".into(),
@@ -105,6 +120,19 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The name in the widget's `data-stage` attribute, which page-level tests and shop scripts read.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Creating => "creating",
+            Self::Failed => "failed",
+            Self::Awaiting => "awaiting",
+            Self::PartiallyPaid => "partially_paid",
+            Self::Paid => "paid",
+            Self::Expired => "expired",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
     /// The screen for a bill in `state`.
     pub fn of(state: BillState) -> Self {
         match state {
@@ -118,51 +146,21 @@ impl Stage {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use shared::api::PaymentView;
+    use crate::testing::{paid, view};
     use wasm_bindgen_test::wasm_bindgen_test;
-
-    /// A snapshot like the edge sends, for tests across the crate.
-    pub(crate) fn view(state: BillState) -> CheckoutView {
-        CheckoutView {
-            api_version: 1,
-            reference: "ORD1".into(),
-            control_number: "55042914871931".into(),
-            amount: 90_900,
-            currency: "TZS".into(),
-            description: "2 bags of rice".into(),
-            state,
-            paid_total: 0,
-            remaining: 90_900,
-            expires_at: 10_000,
-            server_time: 9_100,
-            payments: Vec::new(),
-            failed_attempts: Vec::new(),
-            mpesa_business_number: None,
-            version: 1,
-        }
-    }
-
-    fn paid() -> CheckoutView {
-        let mut paid = view(BillState::Paid);
-        paid.paid_total = 90_900;
-        paid.remaining = 0;
-        paid.payments.push(PaymentView {
-            channel: Some("TIGO-PESA".into()),
-            amount: 90_900,
-            payment_reference: Some("MX123".into()),
-            paid_at: "2026-11-23T10:00:00Z".into(),
-        });
-        paid
-    }
 
     #[wasm_bindgen_test(unsupported = test)]
     fn the_first_snapshot_is_ready() {
         let events = events_between(None, &view(BillState::Pending));
         assert_eq!(
             events,
-            [HostEvent::Ready { reference: "ORD1".into(), control_number: "55042914871931".into(), amount: 90_900 }]
+            [HostEvent::Ready {
+                reference: "ORD1".into(),
+                control_number: "55042914871931".into(),
+                amount: 90_900
+            }]
         );
     }
 
@@ -183,12 +181,18 @@ pub(crate) mod tests {
         assert!(events_between(Some(&paid), &paid).is_empty());
         let mut overpaid = paid.clone();
         overpaid.state = BillState::Overpaid;
-        assert!(events_between(Some(&paid), &overpaid).is_empty(), "paid and overpaid are one outcome");
+        assert!(
+            events_between(Some(&paid), &overpaid).is_empty(),
+            "paid and overpaid are one outcome"
+        );
     }
 
     #[wasm_bindgen_test(unsupported = test)]
     fn a_reload_after_paying_is_ready_then_paid() {
-        let names: Vec<_> = events_between(None, &paid()).iter().map(HostEvent::name).collect();
+        let names: Vec<_> = events_between(None, &paid())
+            .iter()
+            .map(HostEvent::name)
+            .collect();
         assert_eq!(names, ["billpay:ready", "billpay:paid"]);
     }
 
@@ -197,7 +201,9 @@ pub(crate) mod tests {
         let pending = view(BillState::Pending);
         assert_eq!(
             events_between(Some(&pending), &view(BillState::Expired)),
-            [HostEvent::Expired { reference: "ORD1".into() }]
+            [HostEvent::Expired {
+                reference: "ORD1".into()
+            }]
         );
         let cancelled = events_between(Some(&pending), &view(BillState::Cancelled));
         assert!(matches!(&cancelled[..], [HostEvent::Error { code, .. }] if code == "cancelled"));
@@ -205,12 +211,22 @@ pub(crate) mod tests {
 
     #[wasm_bindgen_test(unsupported = test)]
     fn a_partial_payment_is_no_event() {
-        assert!(events_between(Some(&view(BillState::Pending)), &view(BillState::PartiallyPaid)).is_empty());
+        assert!(events_between(
+            Some(&view(BillState::Pending)),
+            &view(BillState::PartiallyPaid)
+        )
+        .is_empty());
     }
 
     #[wasm_bindgen_test(unsupported = test)]
     fn edge_errors_carry_their_code() {
         let event = HostEvent::from_error(&EdgeError::Network("offline".into()));
-        assert_eq!(event, HostEvent::Error { code: "network".into(), message: "network error: offline".into() });
+        assert_eq!(
+            event,
+            HostEvent::Error {
+                code: "network".into(),
+                message: "network error: offline".into()
+            }
+        );
     }
 }

@@ -94,12 +94,14 @@ pub static EN: Strings = Strings {
     channel: "Paid with",
     payment_reference: "Payment reference",
     paid_at: "Time",
-    overpaid_note: "You paid more than the amount due. The shop will contact you about the difference.",
+    overpaid_note:
+        "You paid more than the amount due. The shop will contact you about the difference.",
     redirecting: "Taking you back to the shop…",
     partial_title: "Partly paid",
     partial_paid: "Paid so far",
     partial_missing: "Still to pay",
-    partial_what_to_do: "Pay the rest with the same control number. We update this page when it arrives.",
+    partial_what_to_do:
+        "Pay the rest with the same control number. We update this page when it arrives.",
     expired_title: "This control number has expired",
     expired_body: "It can no longer be paid. Start again to get a new one.",
     start_again: "Start again",
@@ -130,12 +132,14 @@ pub static SW: Strings = Strings {
     channel: "Umelipa kwa",
     payment_reference: "Kumbukumbu ya malipo",
     paid_at: "Muda",
-    overpaid_note: "Umelipa zaidi ya kiasi kinachodaiwa. Duka litawasiliana nawe kuhusu tofauti hiyo.",
+    overpaid_note:
+        "Umelipa zaidi ya kiasi kinachodaiwa. Duka litawasiliana nawe kuhusu tofauti hiyo.",
     redirecting: "Tunakurudisha dukani…",
     partial_title: "Umelipa sehemu",
     partial_paid: "Umelipa hadi sasa",
     partial_missing: "Kiasi kilichobaki",
-    partial_what_to_do: "Lipa kiasi kilichobaki kwa namba ile ile ya malipo. Ukurasa huu utajisasisha yakifika.",
+    partial_what_to_do:
+        "Lipa kiasi kilichobaki kwa namba ile ile ya malipo. Ukurasa huu utajisasisha yakifika.",
     expired_title: "Muda wa namba hii ya malipo umekwisha",
     expired_body: "Haiwezi kulipwa tena. Anza upya kupata namba mpya.",
     start_again: "Anza upya",
@@ -154,7 +158,10 @@ pub struct Locale {
 
 impl Locale {
     pub fn new(lang: Lang) -> Self {
-        Self { lang, text: for_lang(lang) }
+        Self {
+            lang,
+            text: for_lang(lang),
+        }
     }
 
     /// The BCP 47 tag for dates shown to the customer.

@@ -47,7 +47,9 @@ pub fn adopt(shadow: &ShadowRoot) -> Result<(), JsValue> {
 /// Removes the widget's stylesheet from `shadow` (on destroy).
 pub fn release(shadow: &ShadowRoot) {
     if let Ok(sheet) = sheet() {
-        let kept: Array = shadow.adopted_style_sheets().filter(&mut |s, _, _| s != JsValue::from(&sheet));
+        let kept: Array = shadow
+            .adopted_style_sheets()
+            .filter(&mut |s, _, _| s != JsValue::from(&sheet));
         shadow.set_adopted_style_sheets(&kept);
     }
 }

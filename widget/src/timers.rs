@@ -28,7 +28,9 @@ pub fn use_interval(period: Duration, tick: impl Fn() + 'static) {
 
 /// True while the customer can't see the page (another tab, phone locked).
 pub fn page_hidden() -> bool {
-    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
 }
 
 /// Sleeps for the poll loop. The page becoming visible resolves the current sleep, so a customer
@@ -51,7 +53,10 @@ impl Wakeup {
             }
         });
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            let _ = document.add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
+            let _ = document.add_event_listener_with_callback(
+                "visibilitychange",
+                listener.as_ref().unchecked_ref(),
+            );
         }
         Self { pending, listener }
     }
@@ -62,7 +67,8 @@ impl Wakeup {
         let mut timer = None;
         let promise = Promise::new(&mut |resolve, _| {
             timer = window.as_ref().and_then(|w| {
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32).ok()
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32)
+                    .ok()
             });
             self.pending.replace(Some(resolve));
         });
@@ -92,8 +98,10 @@ impl Default for Wakeup {
 impl Drop for Wakeup {
     fn drop(&mut self) {
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            let _ = document
-                .remove_event_listener_with_callback("visibilitychange", self.listener.as_ref().unchecked_ref());
+            let _ = document.remove_event_listener_with_callback(
+                "visibilitychange",
+                self.listener.as_ref().unchecked_ref(),
+            );
         }
     }
 }

@@ -61,7 +61,7 @@ pub fn Checkout(
         }
     };
     view! {
-        <section class="bp" aria-label=locale.text.widget_label>
+        <section class="bp" aria-label=locale.text.widget_label data-stage=move || stage.get().name()>
             <StatusLine stage reconnecting locale/>
             {screen}
         </section>

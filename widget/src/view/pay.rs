@@ -21,19 +21,30 @@ const FEEDBACK_FOR: Duration = Duration::from_secs(3);
 pub fn Pay(snapshot: ReadSignal<Snapshot>, locale: Locale) -> impl IntoView {
     let text = locale.text;
     // Fixed for the life of a checkout: read once.
-    let (number, mpesa) =
-        snapshot.with_untracked(|s| (s.view.control_number.clone(), s.view.mpesa_business_number.clone()));
+    let (number, mpesa) = snapshot.with_untracked(|s| {
+        (
+            s.view.control_number.clone(),
+            s.view.mpesa_business_number.clone(),
+        )
+    });
     let remaining = Memo::new(move |_| snapshot.with(|s| s.view.remaining));
     let now = RwSignal::new(js_sys::Date::now());
     use_interval(Duration::from_secs(1), move || now.set(js_sys::Date::now()));
-    let countdown = move || format_countdown(snapshot.with(|s| s.deadline).remaining_secs(now.get()));
+    let countdown =
+        move || format_countdown(snapshot.with(|s| s.deadline).remaining_secs(now.get()));
     // "Your last attempt failed: insufficient balance; you can try again."
     let last_failure = move || {
         snapshot.with(|s| {
-            s.view.failed_attempts.last().map(|attempt| match &attempt.message {
-                Some(message) => format!("{} {message}; {}", text.last_attempt_failed, text.you_can_try_again),
-                None => format!("{} {}", text.last_attempt_failed, text.you_can_try_again),
-            })
+            s.view
+                .failed_attempts
+                .last()
+                .map(|attempt| match &attempt.message {
+                    Some(message) => format!(
+                        "{} {message}; {}",
+                        text.last_attempt_failed, text.you_can_try_again
+                    ),
+                    None => format!("{} {}", text.last_attempt_failed, text.you_can_try_again),
+                })
         })
     };
     view! {
@@ -58,7 +69,11 @@ fn ControlNumber(number: String, locale: Locale) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let Some(container) = container else { return };
             let copied = clipboard::copy(&number, &container).await;
-            feedback.set(if copied { text.copied } else { text.copy_failed });
+            feedback.set(if copied {
+                text.copied
+            } else {
+                text.copy_failed
+            });
             set_timeout(move || feedback.set(""), FEEDBACK_FOR);
         });
     };

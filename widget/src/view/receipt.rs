@@ -42,5 +42,6 @@ fn local_time(timestamp: &str, locale_tag: &str) -> String {
     if date.get_time().is_nan() {
         return timestamp.to_owned();
     }
-    date.to_locale_string(locale_tag, &JsValue::UNDEFINED).into()
+    date.to_locale_string(locale_tag, &JsValue::UNDEFINED)
+        .into()
 }

@@ -7,7 +7,12 @@ use crate::strings::Locale;
 #[component]
 pub fn StatusLine(stage: Memo<Stage>, reconnecting: Signal<bool>, locale: Locale) -> impl IntoView {
     let text = locale.text;
-    let waiting = move || matches!(stage.get(), Stage::Creating | Stage::Awaiting | Stage::PartiallyPaid);
+    let waiting = move || {
+        matches!(
+            stage.get(),
+            Stage::Creating | Stage::Awaiting | Stage::PartiallyPaid
+        )
+    };
     let message = move || match stage.get() {
         Stage::Creating => text.creating,
         Stage::Awaiting | Stage::PartiallyPaid if reconnecting.get() => text.reconnecting,

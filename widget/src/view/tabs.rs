@@ -37,10 +37,15 @@ pub fn ChannelTabs(
     let selected = RwSignal::new(0_usize);
     let tablist = NodeRef::<Div>::new();
     let on_keydown = move |event: KeyboardEvent| {
-        let Some(next) = tab_after_key(&event.key(), selected.get_untracked(), Channel::ALL.len()) else { return };
+        let Some(next) = tab_after_key(&event.key(), selected.get_untracked(), Channel::ALL.len())
+        else {
+            return;
+        };
         event.prevent_default();
         selected.set(next);
-        let tab = tablist.get().and_then(|list| list.children().item(next as u32));
+        let tab = tablist
+            .get()
+            .and_then(|list| list.children().item(next as u32));
         if let Some(tab) = tab.and_then(|tab| tab.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = tab.focus();
         }

@@ -1,0 +1,126 @@
+//! Test fixtures: snapshots like the edge sends, and a scripted [`Edge`].
+use shared::api::{CheckoutView, PaymentView};
+use shared::ledger::BillState;
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::*;
+
+/// Order ORD1, control number 55042914871931, TSh 90,900, 15 minutes left, nothing paid.
+pub fn view(state: BillState) -> CheckoutView {
+    CheckoutView {
+        api_version: 1,
+        reference: "ORD1".into(),
+        control_number: "55042914871931".into(),
+        amount: 90_900,
+        currency: "TZS".into(),
+        description: "2 bags of rice".into(),
+        state,
+        paid_total: 0,
+        remaining: 90_900,
+        expires_at: 10_000,
+        server_time: 9_100,
+        payments: Vec::new(),
+        failed_attempts: Vec::new(),
+        mpesa_business_number: Some("400700".into()),
+        version: 1,
+    }
+}
+
+/// [`view`] paid in full by Mixx by Yas, payment reference MX123.
+pub fn paid() -> CheckoutView {
+    let mut paid = view(BillState::Paid);
+    paid.paid_total = 90_900;
+    paid.remaining = 0;
+    paid.payments.push(PaymentView {
+        channel: Some("TIGO-PESA".into()),
+        amount: 90_900,
+        payment_reference: Some("MX123".into()),
+        paid_at: "2026-11-23T10:00:00Z".into(),
+    });
+    paid.version = 2;
+    paid
+}
+
+/// Fixtures only the browser tests use.
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use std::cell::{Cell, RefCell};
+    use std::collections::VecDeque;
+
+    use shared::api::{CheckoutView, FailedAttemptView};
+    use shared::ledger::BillState;
+
+    use super::{paid, view};
+    use crate::edge::{Edge, EdgeError, EdgeFuture, Status};
+
+    /// [`view`] with TSh 40,900 paid and TSh 50,000 missing.
+    pub fn partially_paid() -> CheckoutView {
+        let mut partial = paid();
+        partial.state = BillState::PartiallyPaid;
+        partial.payments[0].amount = 40_900;
+        partial.paid_total = 40_900;
+        partial.remaining = 50_000;
+        partial
+    }
+
+    /// [`view`] after a failed attempt.
+    pub fn with_failed_attempt(message: &str) -> CheckoutView {
+        let mut failed = view(BillState::Pending);
+        failed.failed_attempts.push(FailedAttemptView {
+            channel: Some("HALOPESA".into()),
+            message: Some(message.into()),
+            at: "2026-11-23T10:00:00Z".into(),
+        });
+        failed.version = 2;
+        failed
+    }
+
+    /// Answers from a script; once the status script runs out, every poll is `304 Unchanged`.
+    #[derive(Default)]
+    pub struct ScriptedEdge {
+        pub creates: RefCell<VecDeque<Result<CheckoutView, EdgeError>>>,
+        pub statuses: RefCell<VecDeque<Result<Status, EdgeError>>>,
+        pub create_calls: Cell<u32>,
+        pub status_calls: Cell<u32>,
+    }
+
+    impl ScriptedEdge {
+        pub fn new(
+            creates: impl IntoIterator<Item = Result<CheckoutView, EdgeError>>,
+            statuses: impl IntoIterator<Item = Result<Status, EdgeError>>,
+        ) -> Self {
+            Self {
+                creates: RefCell::new(creates.into_iter().collect()),
+                statuses: RefCell::new(statuses.into_iter().collect()),
+                ..Self::default()
+            }
+        }
+    }
+
+    impl Edge for ScriptedEdge {
+        fn create(&self, _order: &str) -> EdgeFuture<CheckoutView> {
+            self.create_calls.set(self.create_calls.get() + 1);
+            let answer = self
+                .creates
+                .borrow_mut()
+                .pop_front()
+                .expect("an unscripted create");
+            Box::pin(async move { answer })
+        }
+
+        fn status(
+            &self,
+            _reference: &str,
+            _order: &str,
+            _etag: Option<&str>,
+        ) -> EdgeFuture<Status> {
+            self.status_calls.set(self.status_calls.get() + 1);
+            let answer = self
+                .statuses
+                .borrow_mut()
+                .pop_front()
+                .unwrap_or(Ok(Status::Unchanged));
+            Box::pin(async move { answer })
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Building the widget into `widget/dist`, the edge's static assets (TOOLCHAIN.md, "Building the
+//! widget": no trunk, no cargo-leptos, both would download binaries).
+//!
+//! ```text
+//! widget/dist/
+//!   widget.js                         the bootstrap, short-cached: it names the current hash
+//!   assets/billpay-<hash>.js          wasm-bindgen glue      } immutable, cached for a year
+//!   assets/billpay-<hash>_bg.wasm     the widget             }
+//!   _headers                          Cache-Control + CORS for Workers static assets
+//! ```
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+/// The name wasm-bindgen gives the glue's default wasm URL (`new URL('widget_bg.wasm', import.meta.url)`).
+const BINDGEN_WASM: &str = "widget_bg.wasm";
+/// Hex digits of SHA-256 in the file names: plenty to never collide between releases.
+const HASH_LEN: usize = 16;
+/// The features rustc's wasm32 target emits by default. The release profile strips the
+/// `target_features` section wasm-opt would read them from, so they are named here.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+    "--enable-sign-ext",
+];
+/// What `bootstrap/widget.js` says where the hash goes.
+const HASH_PLACEHOLDER: &str = "BILLPAY_HASH";
+
+/// Hashed files never change, so browsers and the CDN keep them for a year; `widget.js` names the
+/// current hash, so it is cached briefly. Both are loaded from shops' pages: module scripts and
+/// `fetch` of the wasm are CORS requests.
+const HEADERS: &str = "\
+/assets/*
+  Cache-Control: public, max-age=31536000, immutable
+  Access-Control-Allow-Origin: *
+
+/widget.js
+  Cache-Control: public, max-age=300
+  Access-Control-Allow-Origin: *
+";
+
+/// Release build of the widget crate → wasm-bindgen → wasm-opt → content-hashed `widget/dist`.
+pub fn build(root: &Path) -> io::Result<()> {
+    let target_dir = target_dir(root);
+    run(crate::cargo(root).args([
+        "build",
+        "-p",
+        "widget",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+
+    let wasm_bindgen = crate::tools::cargo_bin("wasm-bindgen");
+    check_wasm_bindgen_version(root, &wasm_bindgen)?;
+    let bindgen_dir = target_dir.join("widget-bindgen");
+    let _ = fs::remove_dir_all(&bindgen_dir);
+    run(Command::new(&wasm_bindgen)
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&bindgen_dir)
+        .arg(target_dir.join("wasm32-unknown-unknown/release/widget.wasm")))?;
+
+    let wasm_path = bindgen_dir.join(BINDGEN_WASM);
+    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
+    if !wasm_opt.exists() {
+        return Err(io::Error::other(format!(
+            "{} is missing: run `npm ci` (binaryen@132)",
+            wasm_opt.display()
+        )));
+    }
+    run(Command::new(&wasm_opt)
+        .arg("-Oz")
+        .args(WASM_FEATURES)
+        .arg(&wasm_path)
+        .arg("-o")
+        .arg(&wasm_path))?;
+
+    let wasm = fs::read(&wasm_path)?;
+    let glue = fs::read_to_string(bindgen_dir.join("widget.js"))?;
+    let hash = content_hash(&[&wasm, glue.as_bytes()]);
+    let name = format!("billpay-{hash}");
+    if !glue.contains(BINDGEN_WASM) {
+        return Err(io::Error::other(format!(
+            "wasm-bindgen glue no longer names {BINDGEN_WASM}: update xtask/src/widget.rs"
+        )));
+    }
+    // widget.js passes the wasm URL to init explicitly; renaming the default keeps the glue usable alone.
+    let glue = glue.replace(BINDGEN_WASM, &format!("{name}_bg.wasm"));
+    let bootstrap = fs::read_to_string(root.join("widget/bootstrap/widget.js"))?;
+
+    let dist = root.join("widget/dist");
+    let _ = fs::remove_dir_all(&dist);
+    fs::create_dir_all(dist.join("assets"))?;
+    fs::write(dist.join(format!("assets/{name}.js")), glue)?;
+    fs::write(dist.join(format!("assets/{name}_bg.wasm")), &wasm)?;
+    fs::write(
+        dist.join("widget.js"),
+        shrink(&bootstrap.replace(HASH_PLACEHOLDER, &hash)),
+    )?;
+    fs::write(dist.join("_headers"), HEADERS)?;
+    eprintln!(
+        "xtask: widget → {} (assets/{name}.js, assets/{name}_bg.wasm: {} bytes)",
+        dist.display(),
+        wasm.len()
+    );
+    Ok(())
+}
+
+/// `CARGO_TARGET_DIR` when set (relative to the workspace, like cargo), else `<root>/target`.
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
+}
+
+fn run(cmd: &mut Command) -> io::Result<()> {
+    crate::run(cmd).map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// The CLI must be the exact version of the `wasm-bindgen` crate in Cargo.lock, or the glue and
+/// the wasm disagree on their ABI.
+fn check_wasm_bindgen_version(root: &Path, cli: &Path) -> io::Result<()> {
+    let lock = fs::read_to_string(root.join("Cargo.lock"))?;
+    let locked = locked_version(&lock, "wasm-bindgen")
+        .ok_or_else(|| io::Error::other("Cargo.lock has no wasm-bindgen package"))?;
+    let output = Command::new(cli).arg("--version").output().map_err(|e| {
+        io::Error::other(format!(
+            "cannot run {}: {e} (cargo xtask setup installs it)",
+            cli.display()
+        ))
+    })?;
+    let installed = String::from_utf8_lossy(&output.stdout);
+    if installed.split_whitespace().nth(1) == Some(locked) {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "{} is `{}`, Cargo.lock wants {locked}",
+            cli.display(),
+            installed.trim()
+        )))
+    }
+}
+
+/// The version of package `name` in a Cargo.lock.
+fn locked_version<'a>(lock: &'a str, name: &str) -> Option<&'a str> {
+    let entry = format!("name = \"{name}\"\nversion = \"");
+    let start = lock.find(&entry)? + entry.len();
+    lock[start..].split('"').next()
+}
+
+/// The first [`HASH_LEN`] hex digits of SHA-256 over `parts`.
+fn content_hash(parts: &[&[u8]]) -> String {
+    let mut sha = Sha256::new();
+    parts.iter().for_each(|part| sha.update(part));
+    hex::encode(sha.finalize())[..HASH_LEN].to_owned()
+}
+
+/// Drops whole-line `//` comments and indentation: the bootstrap is read by people in the repo,
+/// downloaded by every customer.
+fn shrink(js: &str) -> String {
+    js.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_locked_version() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.80\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(locked_version(lock, "wasm-bindgen"), Some("0.2.130"));
+        assert_eq!(locked_version(lock, "leptos"), None);
+    }
+
+    #[test]
+    fn the_hash_changes_with_any_part() {
+        let a = content_hash(&[b"wasm", b"glue"]);
+        assert_eq!(a.len(), HASH_LEN);
+        assert_ne!(a, content_hash(&[b"wasm", b"glue2"]));
+        assert_ne!(a, content_hash(&[b"wasm2", b"glue"]));
+    }
+
+    #[test]
+    fn shrink_keeps_code_and_urls() {
+        let js = "// comment\n  var u = \"https://x/y\"; // trailing stays\n\n    f();\n";
+        assert_eq!(
+            shrink(js),
+            "var u = \"https://x/y\"; // trailing stays\nf();"
+        );
+    }
+
+    #[test]
+    fn the_bootstrap_names_the_hashed_files() {
+        let bootstrap = include_str!("../../widget/bootstrap/widget.js");
+        assert!(bootstrap.contains(&format!("assets/billpay-{HASH_PLACEHOLDER}.js")));
+        assert!(bootstrap.contains(&format!("assets/billpay-{HASH_PLACEHOLDER}_bg.wasm")));
+    }
+}
