@@ -97,7 +97,7 @@ impl<'a> Config<'a> {
         self.seconds("CHECKOUT_TTL", DEFAULT_CHECKOUT_TTL_SECS)
     }
 
-    /// Seconds between reconciliation polls; the last gap repeats until the bill closes.
+    /// Seconds between reconciliation polls while a bill is pending; polling stops after the last.
     pub fn reconcile_schedule(&self) -> Vec<u64> {
         let parsed: Option<Vec<u64>> = self
             .optional("RECONCILE_SCHEDULE")

@@ -38,8 +38,9 @@ pub struct StoredBill {
     pub bill: Bill,
     /// Reconciliation polls made so far: the index into RECONCILE_SCHEDULE for the next one.
     pub polls: usize,
-    /// Unix seconds of the next reconciliation poll while the bill is open.
-    pub next_poll_at: u64,
+    /// Unix seconds of the next reconciliation poll while the bill is open; `None` once the
+    /// schedule is used up (the expiry still makes one last poll).
+    pub next_poll_at: Option<u64>,
     /// Shop notifications not yet acknowledged with a 2xx, oldest first.
     pub outbox: Vec<Notification>,
 }

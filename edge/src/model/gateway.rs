@@ -21,6 +21,15 @@ impl From<HttpMethod> for worker::Method {
     }
 }
 
+/// Who is waiting for a call. A shopper's create or a shop's cancel may wait briefly for a slot
+/// and may use the whole rate budget; background work (reconciliation, expiry) gets a share of it
+/// and fails fast, to be retried on its own schedule, so it can never starve checkouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Priority {
+    Interactive,
+    Background,
+}
+
 /// One ClickPesa API call: `path` is relative to CLICKPESA_BASE_URL. The gateway adds the token,
 /// the checksum field and the pacing.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,6 +37,7 @@ pub struct GatewayCall {
     pub method: HttpMethod,
     pub path: String,
     pub body: Option<Value>,
+    pub priority: Priority,
 }
 
 /// How a ClickPesa call ended, other than with a 2xx body.

@@ -81,6 +81,10 @@ impl Bill {
         CheckoutView::from_bill(bill, self.config().mpesa_business_number().as_deref(), now)
     }
 
+    fn order_view_of(&self, bill: &ledger::Bill, now: u64) -> OrderView {
+        OrderView::from_bill(bill, self.config().mpesa_business_number().as_deref(), now)
+    }
+
     /// Queues shop notifications for `events` when the shop has a webhook configured.
     fn record_events(&self, stored: &mut StoredBill, events: Vec<BillEvent>, now: u64) -> Result<(), EdgeError> {
         if !events.is_empty() && self.config().merchant_webhook().is_some() {
@@ -103,7 +107,7 @@ impl Bill {
         }
         // Nothing is stored until ClickPesa has answered: a failed attempt leaves no state, and a
         // retry asks again with the same billReference, which ClickPesa cannot number twice.
-        let clickpesa = ClickPesa::new(&self.env)?;
+        let clickpesa = ClickPesa::interactive(&self.env)?;
         let request = CreateOrderControlNumber {
             bill_reference: Some(claims.reference.to_string()),
             bill_amount: Some(claims.amount.get()),
@@ -120,7 +124,7 @@ impl Bill {
         let expires_at = claims.exp.min(now + self.config().checkout_ttl_secs());
         let bill = ledger::Bill::new(&claims, control_number, now, expires_at);
         let first_poll = schedule::poll_gap(&self.config().reconcile_schedule(), 0);
-        let stored = StoredBill { bill, polls: 0, next_poll_at: now + first_poll, outbox: Vec::new() };
+        let stored = StoredBill { bill, polls: 0, next_poll_at: first_poll.map(|gap| now + gap), outbox: Vec::new() };
         self.save(&stored, now).await?;
         Ok(CreatedBill { view: self.view_of(&stored.bill, now), created: true })
     }
@@ -132,7 +136,7 @@ impl Bill {
 
     async fn order_view(&self) -> Result<OrderView, EdgeError> {
         let stored = self.load().await?.ok_or(EdgeError::NotFound)?;
-        Ok(OrderView::from_bill(&stored.bill, self.config().mpesa_business_number().as_deref(), now_secs()))
+        Ok(self.order_view_of(&stored.bill, now_secs()))
     }
 
     async fn apply(&self, payment: ApplyPayment) -> Result<Applied, EdgeError> {
@@ -156,19 +160,20 @@ impl Bill {
     }
 
     async fn cancel(&self) -> Result<OrderView, EdgeError> {
-        {
-            let _writer = self.writer.lock().await;
-            let mut stored = self.load().await?.ok_or(EdgeError::NotFound)?;
-            let now = now_secs();
-            // Ask the ledger first (on a copy): a paid bill is not deactivated at ClickPesa.
-            let mut cancelled = stored.bill.clone();
-            let events = cancelled.cancel(now).map_err(|error| EdgeError::conflict(error.code(), error.to_string()))?;
-            ClickPesa::new(&self.env)?.deactivate(&stored.bill.control_number).await?;
+        let _writer = self.writer.lock().await;
+        let mut stored = self.load().await?.ok_or(EdgeError::NotFound)?;
+        let now = now_secs();
+        // Ask the ledger first (on a copy): a paid bill is not deactivated at ClickPesa, and an
+        // already cancelled one (no new events) is not deactivated twice.
+        let mut cancelled = stored.bill.clone();
+        let events = cancelled.cancel(now).map_err(|error| EdgeError::conflict(error.code(), error.to_string()))?;
+        if !events.is_empty() {
+            ClickPesa::interactive(&self.env)?.deactivate(&stored.bill.control_number).await?;
             stored.bill = cancelled;
             self.record_events(&mut stored, events, now)?;
             self.save(&stored, now).await?;
         }
-        self.order_view().await
+        Ok(self.order_view_of(&stored.bill, now))
     }
 
     /// The alarm: reconcile, expire, notify — whichever is due — then sleep until the next one.
@@ -180,7 +185,8 @@ impl Bill {
         let now = now_secs();
         let config = self.config();
         let expiry_due = now >= stored.bill.expires_at;
-        if stored.bill.is_open() && (now >= stored.next_poll_at || expiry_due) {
+        let poll_due = stored.next_poll_at.is_some_and(|at| now >= at);
+        if stored.bill.is_open() && (poll_due || expiry_due) {
             // A payment that landed just before the expiry must win over the expiry.
             self.reconcile(&mut stored, now).await?;
         }
@@ -196,8 +202,8 @@ impl Bill {
     /// Missed webhooks are normal: ask ClickPesa what it has and apply it through the ledger.
     async fn reconcile(&self, stored: &mut StoredBill, now: u64) -> Result<(), EdgeError> {
         stored.polls += 1;
-        stored.next_poll_at = now + schedule::poll_gap(&self.config().reconcile_schedule(), stored.polls);
-        let records = match ClickPesa::new(&self.env)?.payments(stored.bill.reference.as_str()).await {
+        stored.next_poll_at = schedule::poll_gap(&self.config().reconcile_schedule(), stored.polls).map(|gap| now + gap);
+        let records = match ClickPesa::background(&self.env)?.payments(stored.bill.reference.as_str()).await {
             Ok(records) => records,
             Err(error) => {
                 worker::console_warn!("reconcile {}: {error}", stored.bill.reference);
@@ -214,10 +220,13 @@ impl Bill {
     }
 
     /// Deactivates the number at ClickPesa so late payments are refused, then marks the bill
-    /// expired. If ClickPesa is unreachable the bill stays pending and the next wake-up retries.
+    /// expired. If ClickPesa is unreachable the bill stays pending and a later poll retries both.
     async fn expire(&self, stored: &mut StoredBill, now: u64) -> Result<(), EdgeError> {
-        if let Err(error) = ClickPesa::new(&self.env)?.deactivate(&stored.bill.control_number).await {
+        // Interactive priority: refusing late payments is worth more than any poll, and it happens
+        // once per bill.
+        if let Err(error) = ClickPesa::interactive(&self.env)?.deactivate(&stored.bill.control_number).await {
             worker::console_warn!("expire {}: deactivation failed: {error}", stored.bill.reference);
+            stored.next_poll_at = Some(now + schedule::EXPIRY_RETRY_SECS);
             return Ok(());
         }
         let events = stored.bill.expire(now);

@@ -7,20 +7,31 @@ use shared::clickpesa::{
 };
 use worker::{Env, Stub};
 
-use crate::model::gateway::{GatewayCall, GatewayError, HttpMethod};
+use crate::model::gateway::{GatewayCall, GatewayError, HttpMethod, Priority};
 use crate::service::{gateway, rpc};
 
 pub struct ClickPesa {
     gateway: Stub,
+    priority: Priority,
 }
 
 impl ClickPesa {
-    pub fn new(env: &Env) -> worker::Result<Self> {
-        Ok(Self { gateway: env.durable_object(gateway::BINDING)?.get_by_name(gateway::INSTANCE)? })
+    /// For calls someone is waiting on (create, cancel).
+    pub fn interactive(env: &Env) -> worker::Result<Self> {
+        Self::new(env, Priority::Interactive)
+    }
+
+    /// For the alarm's calls (reconciliation, expiry), which yield to interactive ones.
+    pub fn background(env: &Env) -> worker::Result<Self> {
+        Self::new(env, Priority::Background)
+    }
+
+    fn new(env: &Env, priority: Priority) -> worker::Result<Self> {
+        Ok(Self { gateway: env.durable_object(gateway::BINDING)?.get_by_name(gateway::INSTANCE)?, priority })
     }
 
     async fn call<T: DeserializeOwned>(&self, method: HttpMethod, path: String, body: Option<Value>) -> Result<T, GatewayError> {
-        let call = GatewayCall { method, path, body };
+        let call = GatewayCall { method, path, body, priority: self.priority };
         let reply: Result<Value, GatewayError> = rpc::call(&self.gateway, "call", &call).await.map_err(|error| {
             worker::console_error!("gateway object unreachable: {error}");
             GatewayError::Unavailable { retry_after: 5 }

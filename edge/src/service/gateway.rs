@@ -15,7 +15,7 @@ use worker::{durable_object, DurableObject, Env, Headers, Method, Request, Reque
 use crate::clock::now_ms;
 use crate::config::Config;
 use crate::http::outbound;
-use crate::model::gateway::{GatewayCall, GatewayError};
+use crate::model::gateway::{GatewayCall, GatewayError, Priority};
 use crate::service::rpc;
 
 /// The binding name in wrangler.toml and the one object's name.
@@ -28,6 +28,8 @@ const TOKEN_LIFETIME_MS: u64 = 60 * 60 * 1000;
 const TOKEN_REFRESH_MARGIN_MS: u64 = 5 * 60 * 1000;
 /// Below ClickPesa's 120/min, leaving room for a second deployment's stray calls and clock skew.
 const REQUESTS_PER_MINUTE: usize = 100;
+/// The part of that budget background calls may fill; the rest stays free for checkouts.
+const BACKGROUND_REQUESTS_PER_MINUTE: usize = 60;
 const WINDOW_MS: u64 = 60_000;
 /// Waiting longer than this for a pacing slot is worse for a shopper than a 503 with Retry-After.
 const MAX_PACING_WAIT_MS: u64 = 5_000;
@@ -87,7 +89,7 @@ impl ClickPesaGateway {
         let mut attempt = 0;
         let mut token_renewed = false;
         loop {
-            let token = self.token().await?;
+            let token = self.token(call.priority).await?;
             match self.send(call, &token).await {
                 Ok(body) => return Ok(body),
                 // A token revoked early (e.g. checksum settings changed): renew once, then give up.
@@ -132,12 +134,12 @@ impl ClickPesaGateway {
             worker::console_error!("clickpesa request could not be built: {error}");
             Failure::Transport
         })?;
-        self.exchange(request).await
+        self.exchange(request, call.priority).await
     }
 
     /// Sends one paced request; a 2xx body is parsed as JSON (an empty one as `null`).
-    async fn exchange(&self, request: Request) -> Result<Value, Failure> {
-        self.admit().await.map_err(|_| Failure::Status(429))?;
+    async fn exchange(&self, request: Request, priority: Priority) -> Result<Value, Failure> {
+        self.admit(priority).await.map_err(|_| Failure::Status(429))?;
         let mut response = outbound::send(request, REQUEST_TIMEOUT).await.map_err(|error| {
             worker::console_warn!("clickpesa: {error}");
             Failure::Transport
@@ -153,8 +155,13 @@ impl ClickPesaGateway {
         serde_json::from_str(&text).map_err(|_| Failure::Status(502))
     }
 
-    /// Takes a slot in the sliding one-minute window, waiting briefly for one if needed.
-    async fn admit(&self) -> Result<(), GatewayError> {
+    /// Takes a slot in the sliding one-minute window: interactive calls wait briefly for one,
+    /// background calls only take one while the window is below their share.
+    async fn admit(&self, priority: Priority) -> Result<(), GatewayError> {
+        let limit = match priority {
+            Priority::Interactive => REQUESTS_PER_MINUTE,
+            Priority::Background => BACKGROUND_REQUESTS_PER_MINUTE,
+        };
         loop {
             let now = now_ms();
             let wait_ms = {
@@ -162,13 +169,14 @@ impl ClickPesaGateway {
                 while window.front().is_some_and(|&started| started + WINDOW_MS <= now) {
                     window.pop_front();
                 }
-                if window.len() < REQUESTS_PER_MINUTE {
+                if window.len() < limit {
                     window.push_back(now);
                     return Ok(());
                 }
-                window.front().map_or(0, |&oldest| oldest + WINDOW_MS - now)
+                // The slot frees when the call `limit` places from the end leaves the window.
+                window.get(window.len() - limit).map_or(0, |&started| started + WINDOW_MS - now)
             };
-            if wait_ms > MAX_PACING_WAIT_MS {
+            if priority == Priority::Background || wait_ms > MAX_PACING_WAIT_MS {
                 return Err(GatewayError::Unavailable { retry_after: wait_ms.div_ceil(1000) as u32 });
             }
             worker::Delay::from(Duration::from_millis(wait_ms.max(1))).await;
@@ -176,7 +184,7 @@ impl ClickPesaGateway {
     }
 
     /// A fresh token from memory, storage (survives eviction), or generate-token, in that order.
-    async fn token(&self) -> Result<String, GatewayError> {
+    async fn token(&self, priority: Priority) -> Result<String, GatewayError> {
         if let Some(token) = self.cached_token() {
             return Ok(token);
         }
@@ -188,7 +196,7 @@ impl ClickPesaGateway {
         let token = match stored.filter(|t| t.is_fresh(now_ms())) {
             Some(token) => token,
             None => {
-                let token = self.generate_token().await?;
+                let token = self.generate_token(priority).await?;
                 if let Err(error) = self.state.storage().put(TOKEN_KEY, &token).await {
                     worker::console_error!("gateway: token not persisted: {error}");
                 }
@@ -214,7 +222,7 @@ impl ClickPesaGateway {
         }
     }
 
-    async fn generate_token(&self) -> Result<CachedToken, GatewayError> {
+    async fn generate_token(&self, priority: Priority) -> Result<CachedToken, GatewayError> {
         let unavailable = GatewayError::Unavailable { retry_after: RETRY_AFTER_SECS };
         let config = Config::new(&self.env);
         let (Ok(client_id), Ok(api_key)) = (config.clickpesa_client_id(), config.clickpesa_api_key()) else {
@@ -230,7 +238,7 @@ impl ClickPesaGateway {
             Request::new_with_init(&format!("{}/generate-token", config.clickpesa_base_url()), &init)
         })()
         .map_err(|_| unavailable.clone())?;
-        let body = match self.exchange(request).await {
+        let body = match self.exchange(request, priority).await {
             Ok(body) => body,
             Err(Failure::Status(status)) => {
                 // 401/403 here are wrong credentials: an operator problem, not the shopper's.

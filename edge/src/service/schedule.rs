@@ -5,9 +5,14 @@ use crate::model::bill::StoredBill;
 /// Longest pause between two delivery attempts of one notification.
 const MAX_NOTIFY_RETRY_SECS: u64 = 3600;
 
-/// Seconds until poll number `polls` (0-based); the schedule's last gap repeats.
-pub fn poll_gap(schedule: &[u64], polls: usize) -> u64 {
-    schedule.get(polls).or(schedule.last()).copied().unwrap_or(60)
+/// How soon a failed expiry (ClickPesa unreachable) is tried again.
+pub const EXPIRY_RETRY_SECS: u64 = 60;
+
+/// Seconds until poll number `polls` (0-based), or `None` when the schedule is used up. Polling
+/// stops there rather than repeating the last gap: every open bill polling forever would eat the
+/// ClickPesa rate budget, and the expiry makes one final poll anyway.
+pub fn poll_gap(schedule: &[u64], polls: usize) -> Option<u64> {
+    schedule.get(polls).copied()
 }
 
 /// Seconds before retry number `attempts` (1-based) of a notification: exponential, capped.
@@ -18,14 +23,14 @@ pub fn notify_retry_gap(base_secs: u64, attempts: u32) -> u64 {
 
 /// The earliest moment (unix seconds) anything is due, or `None` when the object can sleep for good.
 pub fn next_wake(stored: &StoredBill, now: u64) -> Option<u64> {
-    let open = stored.bill.is_open().then(|| {
-        // An expiry that is already due but could not be carried out (ClickPesa down) is retried
-        // with the next poll rather than in a tight loop.
-        let expiry = if stored.bill.expires_at > now { stored.bill.expires_at } else { stored.next_poll_at };
-        expiry.min(stored.next_poll_at)
-    });
+    let (expiry, poll) = match stored.bill.is_open() {
+        // An expiry already due but not carried out (ClickPesa down) is retried by a poll, not
+        // in a tight loop.
+        true => ((stored.bill.expires_at > now).then_some(stored.bill.expires_at), stored.next_poll_at),
+        false => (None, None),
+    };
     let outbox = stored.outbox.iter().map(|n| n.next_attempt_at).min();
-    open.into_iter().chain(outbox).min()
+    [expiry, poll, outbox].into_iter().flatten().min()
 }
 
 #[cfg(test)]
@@ -33,10 +38,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn poll_gaps_follow_the_schedule_then_repeat_the_last() {
+    fn poll_gaps_follow_the_schedule_then_stop() {
         let schedule = [2, 2, 3, 5];
-        let gaps: Vec<u64> = (0..6).map(|n| poll_gap(&schedule, n)).collect();
-        assert_eq!(gaps, [2, 2, 3, 5, 5, 5]);
+        let gaps: Vec<Option<u64>> = (0..6).map(|n| poll_gap(&schedule, n)).collect();
+        assert_eq!(gaps, [Some(2), Some(2), Some(3), Some(5), None, None]);
     }
 
     #[test]

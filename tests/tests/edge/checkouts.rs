@@ -18,7 +18,7 @@ async fn happy_path_creates_pays_and_notifies_the_shop_once() {
     assert_eq!(view["currency"], "TZS");
     assert_eq!(view["mpesa_business_number"], "400700");
 
-    let bill = stack().sim.bill(&reference).await.expect("the simulator has the number");
+    let bill = sim().bill(&reference).await.expect("the simulator has the number");
     assert_eq!(bill.bill.amount, Some(5000));
     assert_eq!(serde_json::to_value(bill.bill.payment_mode).unwrap(), json!("EXACT"));
 

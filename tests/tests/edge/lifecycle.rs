@@ -28,7 +28,7 @@ async fn an_unpaid_bill_expires_and_is_deactivated() {
     assert_eq!(created.status.as_u16(), 201, "{}", created.body);
     assert!(created.body["expires_at"].as_u64().unwrap() <= now() + 5);
     wait_for_state(&reference, &order, "expired", Duration::from_secs(30)).await;
-    let at_sim = stack().sim.bill(&reference).await.expect("sim bill");
+    let at_sim = sim().bill(&reference).await.expect("sim bill");
     assert_eq!(at_sim.bill.status, BillStatus::Inactive, "late payments are refused by the network");
     wait_for_notification(&reference, "bill.expired", Duration::from_secs(20)).await;
 }

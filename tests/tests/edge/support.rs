@@ -23,8 +23,6 @@ pub struct Stack {
     pub order_secret: String,
     pub merchant_key: String,
     pub checksum_key: String,
-    pub sim: SimClient,
-    pub http: reqwest::Client,
 }
 
 fn var(name: &str) -> String {
@@ -37,15 +35,23 @@ pub fn stack() -> &'static Stack {
         let sim_origin = var("BILLPAY_SIM_URL").trim_end_matches('/').to_owned();
         Stack {
             edge: var("BILLPAY_EDGE_URL").trim_end_matches('/').to_owned(),
-            sim: SimClient::new(sim_origin.clone()),
             sim_origin,
             shop: var("BILLPAY_SHOP_URL").trim_end_matches('/').to_owned(),
             order_secret: var("BILLPAY_ORDER_SIGNING_SECRET"),
             merchant_key: var("BILLPAY_MERCHANT_API_KEY"),
             checksum_key: var("BILLPAY_CLICKPESA_CHECKSUM_KEY"),
-            http: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("http client"),
         }
     })
+}
+
+/// A client per call: every `#[tokio::test]` has its own runtime, and a pooled connection made
+/// on one runtime dies with it.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("http client")
+}
+
+pub fn sim() -> SimClient {
+    SimClient::new(stack().sim_origin.clone())
 }
 
 /// Tests share one stack: most run side by side (`shared`), the few that switch on global
@@ -81,7 +87,7 @@ impl Drop for Exclusive {
 }
 
 pub async fn set_faults(settings: &FaultSettings) {
-    stack().sim.set_faults(settings).await.expect("simulator accepts fault settings");
+    sim().set_faults(settings).await.expect("simulator accepts fault settings");
 }
 
 /// A reference no other test (or earlier run) uses: alphanumeric, at most 20 characters.
@@ -146,7 +152,7 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
 }
 
 pub fn edge(method: Method, path: &str) -> reqwest::RequestBuilder {
-    stack().http.request(method, format!("{}{path}", stack().edge))
+    http().request(method, format!("{}{path}", stack().edge))
 }
 
 pub async fn create_checkout(order: &str) -> Reply {
@@ -173,7 +179,7 @@ pub async fn merchant(method: Method, path: &str) -> Reply {
 pub async fn pay(number: &str, amount: u64, faults: PayFaults) -> billpay_tests::sim::control::PayResponse {
     let mut request = PayRequest::new(number, amount, PayChannel::Mpesa, PayOutcome::Success);
     request.faults = faults;
-    stack().sim.pay(&request).await.expect("simulator takes the payment")
+    sim().pay(&request).await.expect("simulator takes the payment")
 }
 
 /// Polls `check` until it returns `Some`, or panics after `timeout` with `what`.
@@ -204,7 +210,7 @@ pub async fn wait_for_state(reference: &str, order: &str, state: &str, timeout: 
 /// The notifications the demo shop received (and verified) for `reference`.
 pub async fn notifications(reference: &str) -> Vec<Received> {
     let url = format!("{}/api/notifications?ref={reference}", stack().shop);
-    stack().http.get(url).send().await.expect("shop reachable").json().await.expect("notification list")
+    http().get(url).send().await.expect("shop reachable").json().await.expect("notification list")
 }
 
 pub async fn wait_for_notification(reference: &str, kind: &str, timeout: Duration) -> Received {
