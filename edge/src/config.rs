@@ -38,12 +38,21 @@ impl<'a> Config<'a> {
 
     fn list(&self, name: &str) -> Vec<String> {
         self.optional(name)
-            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     fn seconds(&self, name: &str, default: u64) -> u64 {
-        self.optional(name).and_then(|v| v.parse().ok()).filter(|&s| s > 0).unwrap_or(default)
+        self.optional(name)
+            .and_then(|v| v.parse().ok())
+            .filter(|&s| s > 0)
+            .unwrap_or(default)
     }
 
     /// ORDER_SIGNING_SECRET may list several secrets (comma-separated) while one is rotated out.
@@ -73,7 +82,9 @@ impl<'a> Config<'a> {
     }
 
     pub fn clickpesa_base_url(&self) -> String {
-        let url = self.optional("CLICKPESA_BASE_URL").unwrap_or_else(|| PRODUCTION_BASE_URL.to_owned());
+        let url = self
+            .optional("CLICKPESA_BASE_URL")
+            .unwrap_or_else(|| PRODUCTION_BASE_URL.to_owned());
         url.trim_end_matches('/').to_owned()
     }
 
@@ -101,9 +112,15 @@ impl<'a> Config<'a> {
     pub fn reconcile_schedule(&self) -> Vec<u64> {
         let parsed: Option<Vec<u64>> = self
             .optional("RECONCILE_SCHEDULE")
-            .map(|v| v.split(',').map(|s| s.trim().parse().ok().filter(|&n: &u64| n > 0)).collect::<Option<_>>())
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().parse().ok().filter(|&n: &u64| n > 0))
+                    .collect::<Option<_>>()
+            })
             .and_then(|v| v);
-        parsed.filter(|v| !v.is_empty()).unwrap_or_else(|| DEFAULT_RECONCILE_SCHEDULE.to_vec())
+        parsed
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| DEFAULT_RECONCILE_SCHEDULE.to_vec())
     }
 
     pub fn notify_retry_base_secs(&self) -> u64 {

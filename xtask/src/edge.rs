@@ -17,14 +17,19 @@ pub fn build(root: &Path) -> io::Result<()> {
     let status = Command::new("worker-build")
         .arg("--release")
         .current_dir(root.join("edge"))
-        .env("WASM_BINDGEN_BIN", Path::new(&home).join(".cargo/bin/wasm-bindgen"))
+        .env(
+            "WASM_BINDGEN_BIN",
+            Path::new(&home).join(".cargo/bin/wasm-bindgen"),
+        )
         .env("WASM_OPT_BIN", bin.join("wasm-opt"))
         .env("ESBUILD_BIN", bin.join("esbuild"))
         .status()?;
     if status.success() {
         Ok(())
     } else {
-        Err(io::Error::other(format!("worker-build --release failed: {status}")))
+        Err(io::Error::other(format!(
+            "worker-build --release failed: {status}"
+        )))
     }
 }
 
@@ -32,11 +37,24 @@ pub fn build(root: &Path) -> io::Result<()> {
 /// under `persist_dir` and every config var / secret passed as `--var KEY:VALUE` (no `.dev.vars`
 /// file, so parallel stacks never share one). Start it in its own process group: wrangler's node
 /// process spawns workerd, which outlives a plain kill of the parent (TOOLCHAIN.md, "Stopping").
-pub fn wrangler_dev_command(root: &Path, port: u16, persist_dir: &Path, vars: &[(&str, &str)]) -> Command {
+pub fn wrangler_dev_command(
+    root: &Path,
+    port: u16,
+    persist_dir: &Path,
+    vars: &[(&str, &str)],
+) -> Command {
     let mut cmd = Command::new(root.join("node_modules/.bin/wrangler"));
     cmd.current_dir(root.join("edge"))
         .env("WRANGLER_SEND_METRICS", "false")
-        .args(["dev", "--local", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to"])
+        .args([
+            "dev",
+            "--local",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--persist-to",
+        ])
         .arg(persist_dir);
     for (key, value) in vars {
         cmd.arg("--var").arg(format!("{key}:{value}"));

@@ -11,24 +11,38 @@ use crate::http::errors::EdgeError;
 use crate::http::{body, log::RequestLog};
 use crate::service::bills::BillHandle;
 
-pub async fn create(req: &mut Request, env: &Env, log: &mut RequestLog) -> Result<Response, EdgeError> {
+pub async fn create(
+    req: &mut Request,
+    env: &Env,
+    log: &mut RequestLog,
+) -> Result<Response, EdgeError> {
     let CreateCheckout { order } = body::json(req).await?;
     let claims = verify(env, &order, Expiry::Enforced)?;
     log.reference = Some(claims.reference.to_string());
     let reference = claims.reference.clone();
     let created = BillHandle::new(env, &reference).create(claims).await?;
-    with_etag(super::json(&created.view, if created.created { 201 } else { 200 })?, &created.view)
+    with_etag(
+        super::json(&created.view, if created.created { 201 } else { 200 })?,
+        &created.view,
+    )
 }
 
 /// The order token is the credential: only its holder may read the bill, even after it expired.
-pub async fn get(req: &Request, env: &Env, reference: &BillReference) -> Result<Response, EdgeError> {
+pub async fn get(
+    req: &Request,
+    env: &Env,
+    reference: &BillReference,
+) -> Result<Response, EdgeError> {
     let claims = verify(env, &crate::http::auth::bearer(req)?, Expiry::Ignored)?;
     if &claims.reference != reference {
         return Err(EdgeError::Forbidden);
     }
     let view = BillHandle::new(env, reference).view().await?;
     let etag = etag(&view);
-    if if_none_match(req).is_some_and(|tags| tags.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")) {
+    if if_none_match(req).is_some_and(|tags| {
+        tags.split(',')
+            .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
+    }) {
         let mut response = Response::empty()?.with_status(304);
         response.headers_mut().set("ETag", &etag)?;
         return Ok(response);

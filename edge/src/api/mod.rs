@@ -34,7 +34,10 @@ impl Resource {
             ["v1", "webhooks", "clickpesa"] => (Self::ClickPesaWebhooks, "/v1/webhooks/clickpesa"),
             ["v1", "orders"] => (Self::Orders, "/v1/orders"),
             ["v1", "orders", r] => (Self::Order(reference(r)?), "/v1/orders/{ref}"),
-            ["v1", "orders", r, "cancel"] => (Self::OrderCancellation(reference(r)?), "/v1/orders/{ref}/cancel"),
+            ["v1", "orders", r, "cancel"] => (
+                Self::OrderCancellation(reference(r)?),
+                "/v1/orders/{ref}/cancel",
+            ),
             _ => return None,
         })
     }
@@ -42,7 +45,10 @@ impl Resource {
     fn allowed_method(&self) -> Method {
         match self {
             Self::Health | Self::Checkout(_) | Self::Order(_) => Method::Get,
-            Self::Checkouts | Self::ClickPesaWebhooks | Self::Orders | Self::OrderCancellation(_) => Method::Post,
+            Self::Checkouts
+            | Self::ClickPesaWebhooks
+            | Self::Orders
+            | Self::OrderCancellation(_) => Method::Post,
         }
     }
 
@@ -55,7 +61,12 @@ impl Resource {
 }
 
 /// Routes one request. `log` receives the route pattern and, once known, the bill reference.
-pub async fn handle(mut req: Request, env: &Env, origin: Option<&str>, log: &mut RequestLog) -> Result<Response, EdgeError> {
+pub async fn handle(
+    mut req: Request,
+    env: &Env,
+    origin: Option<&str>,
+    log: &mut RequestLog,
+) -> Result<Response, EdgeError> {
     let Some((resource, route)) = Resource::resolve(&req.path()) else {
         return Err(EdgeError::NotFound);
     };
@@ -67,7 +78,9 @@ pub async fn handle(mut req: Request, env: &Env, origin: Option<&str>, log: &mut
         return cors::preflight(origin, &format!("{allowed}, OPTIONS"));
     }
     if method != allowed {
-        return Err(EdgeError::MethodNotAllowed { allow: format!("{allowed}, OPTIONS") });
+        return Err(EdgeError::MethodNotAllowed {
+            allow: format!("{allowed}, OPTIONS"),
+        });
     }
     match resource {
         Resource::Health => health::get(),

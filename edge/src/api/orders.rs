@@ -16,13 +16,20 @@ fn authorise(req: &Request, env: &Env) -> Result<(), EdgeError> {
 }
 
 /// Mints the token the shop puts in its page; no bill exists until the widget presents it.
-pub async fn create(req: &mut Request, env: &Env, log: &mut RequestLog) -> Result<Response, EdgeError> {
+pub async fn create(
+    req: &mut Request,
+    env: &Env,
+    log: &mut RequestLog,
+) -> Result<Response, EdgeError> {
     authorise(req, env)?;
     let order: CreateOrder = body::json(req).await?;
     log.reference = Some(order.reference.to_string());
     let config = Config::new(env);
     if order.expires_in == Some(0) {
-        return Err(EdgeError::invalid("invalid_expires_in", "expires_in must be a positive number of seconds"));
+        return Err(EdgeError::invalid(
+            "invalid_expires_in",
+            "expires_in must be a positive number of seconds",
+        ));
     }
     let claims = order.into_claims(now_secs(), config.checkout_ttl_secs());
     // The first secret signs; the others only verify, while a rotation is under way.
@@ -35,13 +42,21 @@ pub async fn create(req: &mut Request, env: &Env, log: &mut RequestLog) -> Resul
     super::json(&created, 201)
 }
 
-pub async fn get(req: &Request, env: &Env, reference: &BillReference) -> Result<Response, EdgeError> {
+pub async fn get(
+    req: &Request,
+    env: &Env,
+    reference: &BillReference,
+) -> Result<Response, EdgeError> {
     authorise(req, env)?;
     super::json(&BillHandle::new(env, reference).order_view().await?, 200)
 }
 
 /// Deactivates the number at ClickPesa, then marks the bill cancelled (409 once it is paid).
-pub async fn cancel(req: &Request, env: &Env, reference: &BillReference) -> Result<Response, EdgeError> {
+pub async fn cancel(
+    req: &Request,
+    env: &Env,
+    reference: &BillReference,
+) -> Result<Response, EdgeError> {
     authorise(req, env)?;
     super::json(&BillHandle::new(env, reference).cancel().await?, 200)
 }

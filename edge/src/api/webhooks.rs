@@ -22,19 +22,36 @@ enum Outcome {
     Ignored,
 }
 
-pub async fn clickpesa(req: &mut Request, env: &Env, log: &mut RequestLog) -> Result<Response, EdgeError> {
+pub async fn clickpesa(
+    req: &mut Request,
+    env: &Env,
+    log: &mut RequestLog,
+) -> Result<Response, EdgeError> {
     let bytes = body::read_json_bytes(req).await?;
     let key = Config::new(env).clickpesa_checksum_key().ok_or_else(|| {
-        worker::console_error!("configuration: CLICKPESA_CHECKSUM_KEY is not set; webhooks are refused");
+        worker::console_error!(
+            "configuration: CLICKPESA_CHECKSUM_KEY is not set; webhooks are refused"
+        );
         EdgeError::NotConfigured
     })?;
-    let header = CHECKSUM_HEADERS.iter().find_map(|name| req.headers().get(name).ok().flatten());
-    let payload = checksum::verify(key.as_bytes(), &bytes, header.as_deref()).map_err(|error| match error {
-        ChecksumError::Malformed => EdgeError::BadJson,
-        _ => EdgeError::unauthorized("invalid_checksum", "the webhook checksum is missing or does not match"),
-    })?;
+    let header = CHECKSUM_HEADERS
+        .iter()
+        .find_map(|name| req.headers().get(name).ok().flatten());
+    let payload =
+        checksum::verify(key.as_bytes(), &bytes, header.as_deref()).map_err(
+            |error| match error {
+                ChecksumError::Malformed => EdgeError::BadJson,
+                _ => EdgeError::unauthorized(
+                    "invalid_checksum",
+                    "the webhook checksum is missing or does not match",
+                ),
+            },
+        )?;
     let webhook: Webhook = serde_json::from_value(payload).map_err(|_| EdgeError::BadJson)?;
-    if !matches!(webhook.event, WebhookEvent::PaymentReceived | WebhookEvent::PaymentFailed) {
+    if !matches!(
+        webhook.event,
+        WebhookEvent::PaymentReceived | WebhookEvent::PaymentFailed
+    ) {
         return acknowledge(Outcome::Ignored);
     }
     let record = webhook.payment().map_err(|_| EdgeError::BadJson)?;
@@ -48,7 +65,9 @@ pub async fn clickpesa(req: &mut Request, env: &Env, log: &mut RequestLog) -> Re
         Ok(Applied::Unchanged) => acknowledge(Outcome::Unchanged),
         // Acknowledged so ClickPesa stops retrying; nothing is created for an unknown reference.
         Err(EdgeError::NotFound) => {
-            worker::console_warn!("webhook for unknown reference {reference} acknowledged and ignored");
+            worker::console_warn!(
+                "webhook for unknown reference {reference} acknowledged and ignored"
+            );
             acknowledge(Outcome::Ignored)
         }
         Err(error) => Err(error),
@@ -56,5 +75,8 @@ pub async fn clickpesa(req: &mut Request, env: &Env, log: &mut RequestLog) -> Re
 }
 
 fn acknowledge(outcome: Outcome) -> Result<Response, EdgeError> {
-    super::json(&serde_json::json!({ "received": true, "outcome": outcome }), 200)
+    super::json(
+        &serde_json::json!({ "received": true, "outcome": outcome }),
+        200,
+    )
 }

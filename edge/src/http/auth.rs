@@ -8,10 +8,15 @@ use super::errors::EdgeError;
 pub fn bearer(req: &Request) -> Result<String, EdgeError> {
     let header = req.headers().get("Authorization")?.unwrap_or_default();
     match header.split_once(' ') {
-        Some((scheme, value)) if scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty() => {
+        Some((scheme, value))
+            if scheme.eq_ignore_ascii_case("bearer") && !value.trim().is_empty() =>
+        {
             Ok(value.trim().to_owned())
         }
-        _ => Err(EdgeError::unauthorized("missing_credentials", "send Authorization: Bearer <credential>")),
+        _ => Err(EdgeError::unauthorized(
+            "missing_credentials",
+            "send Authorization: Bearer <credential>",
+        )),
     }
 }
 
@@ -22,6 +27,9 @@ pub fn require_merchant(req: &Request, api_key: &str) -> Result<(), EdgeError> {
     if same_length && bool::from(presented.as_bytes().ct_eq(api_key.as_bytes())) {
         Ok(())
     } else {
-        Err(EdgeError::unauthorized("invalid_api_key", "the merchant API key is not valid"))
+        Err(EdgeError::unauthorized(
+            "invalid_api_key",
+            "the merchant API key is not valid",
+        ))
     }
 }

@@ -15,13 +15,20 @@ pub async fn read_json_bytes(req: &mut Request) -> Result<Vec<u8>, EdgeError> {
         return Err(EdgeError::UnsupportedMediaType);
     }
     // Content-Length lets us refuse without reading; the byte count catches chunked bodies.
-    let declared = req.headers().get("Content-Length")?.and_then(|v| v.parse::<usize>().ok());
+    let declared = req
+        .headers()
+        .get("Content-Length")?
+        .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
-        return Err(EdgeError::TooLarge { limit: MAX_BODY_BYTES });
+        return Err(EdgeError::TooLarge {
+            limit: MAX_BODY_BYTES,
+        });
     }
     let bytes = req.bytes().await?;
     if bytes.len() > MAX_BODY_BYTES {
-        return Err(EdgeError::TooLarge { limit: MAX_BODY_BYTES });
+        return Err(EdgeError::TooLarge {
+            limit: MAX_BODY_BYTES,
+        });
     }
     Ok(bytes)
 }
@@ -30,7 +37,9 @@ pub async fn read_json_bytes(req: &mut Request) -> Result<Vec<u8>, EdgeError> {
 /// validation is 422 with the field's own error.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, EdgeError> {
     serde_json::from_slice(bytes).map_err(|error| match error.classify() {
-        serde_json::error::Category::Data => EdgeError::invalid("invalid_input", strip_position(&error)),
+        serde_json::error::Category::Data => {
+            EdgeError::invalid("invalid_input", strip_position(&error))
+        }
         _ => EdgeError::BadJson,
     })
 }

@@ -11,7 +11,10 @@ const MAX_AGE_SECS: &str = "600";
 /// The request's `Origin` if it is one of `allowed` (exact match; `*` allows any).
 pub fn allowed_origin(req: &Request, allowed: &[String]) -> Option<String> {
     let origin = req.headers().get("Origin").ok().flatten()?;
-    allowed.iter().any(|a| a == "*" || a.eq_ignore_ascii_case(&origin)).then_some(origin)
+    allowed
+        .iter()
+        .any(|a| a == "*" || a.eq_ignore_ascii_case(&origin))
+        .then_some(origin)
 }
 
 /// Answers an `OPTIONS` preflight for a resource that supports `methods`.

@@ -40,15 +40,24 @@ pub enum EdgeError {
 
 impl EdgeError {
     pub fn unauthorized(code: &str, message: impl Into<String>) -> Self {
-        Self::Unauthorized { code: code.into(), message: message.into() }
+        Self::Unauthorized {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 
     pub fn invalid(code: &str, message: impl ToString) -> Self {
-        Self::Invalid { code: code.into(), message: message.to_string() }
+        Self::Invalid {
+            code: code.into(),
+            message: message.to_string(),
+        }
     }
 
     pub fn conflict(code: &str, message: impl Into<String>) -> Self {
-        Self::Conflict { code: code.into(), message: message.into() }
+        Self::Conflict {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 
     pub fn status(&self) -> u16 {
@@ -70,7 +79,9 @@ impl EdgeError {
 
     pub fn code(&self) -> &str {
         match self {
-            Self::Invalid { code, .. } | Self::Unauthorized { code, .. } | Self::Conflict { code, .. } => code,
+            Self::Invalid { code, .. }
+            | Self::Unauthorized { code, .. }
+            | Self::Conflict { code, .. } => code,
             Self::BadJson => "invalid_json",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
@@ -87,12 +98,16 @@ impl EdgeError {
     /// The `{"error":{"code","message"}}` response, with `Allow` / `Retry-After` where they apply.
     pub fn to_response(&self) -> Response {
         let body = ApiError::new(self.code(), self.to_string()).to_json();
-        let mut response = Response::ok(body).expect("a string body").with_status(self.status());
+        let mut response = Response::ok(body)
+            .expect("a string body")
+            .with_status(self.status());
         let headers = response.headers_mut();
         let _ = headers.set("Content-Type", "application/json");
         let _ = match self {
             Self::MethodNotAllowed { allow } => headers.set("Allow", allow),
-            Self::Unavailable { retry_after } => headers.set("Retry-After", &retry_after.to_string()),
+            Self::Unavailable { retry_after } => {
+                headers.set("Retry-After", &retry_after.to_string())
+            }
             _ => Ok(()),
         };
         response

@@ -65,9 +65,10 @@ impl From<GatewayError> for EdgeError {
         worker::console_warn!("{error}");
         match error {
             GatewayError::Unavailable { retry_after } => EdgeError::Unavailable { retry_after },
-            GatewayError::Conflict | GatewayError::NotFound | GatewayError::Rejected { .. } | GatewayError::UnexpectedBody => {
-                EdgeError::UpstreamRejected
-            }
+            GatewayError::Conflict
+            | GatewayError::NotFound
+            | GatewayError::Rejected { .. }
+            | GatewayError::UnexpectedBody => EdgeError::UpstreamRejected,
         }
     }
 }

@@ -33,7 +33,11 @@ pub struct Bill {
 
 impl DurableObject for Bill {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env, writer: Mutex::new(()) }
+        Self {
+            state,
+            env,
+            writer: Mutex::new(()),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -71,7 +75,11 @@ impl Bill {
         let storage = self.state.storage();
         storage.put(STORAGE_KEY, stored).await?;
         match schedule::next_wake(stored, now) {
-            Some(at) => storage.set_alarm((at.saturating_sub(now) * 1000) as i64).await?,
+            Some(at) => {
+                storage
+                    .set_alarm((at.saturating_sub(now) * 1000) as i64)
+                    .await?
+            }
             None => storage.delete_alarm().await?,
         }
         Ok(())
@@ -86,7 +94,12 @@ impl Bill {
     }
 
     /// Queues shop notifications for `events` when the shop has a webhook configured.
-    fn record_events(&self, stored: &mut StoredBill, events: Vec<BillEvent>, now: u64) -> Result<(), EdgeError> {
+    fn record_events(
+        &self,
+        stored: &mut StoredBill,
+        events: Vec<BillEvent>,
+        now: u64,
+    ) -> Result<(), EdgeError> {
         if !events.is_empty() && self.config().merchant_webhook().is_some() {
             outbox::enqueue(&mut stored.outbox, events, now)?;
         }
@@ -103,7 +116,10 @@ impl Bill {
                     "a checkout for this reference already exists with a different amount",
                 ));
             }
-            return Ok(CreatedBill { view: self.view_of(&stored.bill, now), created: false });
+            return Ok(CreatedBill {
+                view: self.view_of(&stored.bill, now),
+                created: false,
+            });
         }
         // Nothing is stored until ClickPesa has answered: a failed attempt leaves no state, and a
         // retry asks again with the same billReference, which ClickPesa cannot number twice.
@@ -124,9 +140,17 @@ impl Bill {
         let expires_at = claims.exp.min(now + self.config().checkout_ttl_secs());
         let bill = ledger::Bill::new(&claims, control_number, now, expires_at);
         let first_poll = schedule::poll_gap(&self.config().reconcile_schedule(), 0);
-        let stored = StoredBill { bill, polls: 0, next_poll_at: first_poll.map(|gap| now + gap), outbox: Vec::new() };
+        let stored = StoredBill {
+            bill,
+            polls: 0,
+            next_poll_at: first_poll.map(|gap| now + gap),
+            outbox: Vec::new(),
+        };
         self.save(&stored, now).await?;
-        Ok(CreatedBill { view: self.view_of(&stored.bill, now), created: true })
+        Ok(CreatedBill {
+            view: self.view_of(&stored.bill, now),
+            created: true,
+        })
     }
 
     async fn view(&self) -> Result<CheckoutView, EdgeError> {
@@ -166,9 +190,13 @@ impl Bill {
         // Ask the ledger first (on a copy): a paid bill is not deactivated at ClickPesa, and an
         // already cancelled one (no new events) is not deactivated twice.
         let mut cancelled = stored.bill.clone();
-        let events = cancelled.cancel(now).map_err(|error| EdgeError::conflict(error.code(), error.to_string()))?;
+        let events = cancelled
+            .cancel(now)
+            .map_err(|error| EdgeError::conflict(error.code(), error.to_string()))?;
         if !events.is_empty() {
-            ClickPesa::interactive(&self.env)?.deactivate(&stored.bill.control_number).await?;
+            ClickPesa::interactive(&self.env)?
+                .deactivate(&stored.bill.control_number)
+                .await?;
             stored.bill = cancelled;
             self.record_events(&mut stored, events, now)?;
             self.save(&stored, now).await?;
@@ -194,7 +222,13 @@ impl Bill {
             self.expire(&mut stored, now).await?;
         }
         if let Some(webhook) = config.merchant_webhook() {
-            outbox::deliver_due(&mut stored.outbox, &webhook, config.notify_retry_base_secs(), now).await;
+            outbox::deliver_due(
+                &mut stored.outbox,
+                &webhook,
+                config.notify_retry_base_secs(),
+                now,
+            )
+            .await;
         }
         self.save(&stored, now).await
     }
@@ -202,8 +236,12 @@ impl Bill {
     /// Missed webhooks are normal: ask ClickPesa what it has and apply it through the ledger.
     async fn reconcile(&self, stored: &mut StoredBill, now: u64) -> Result<(), EdgeError> {
         stored.polls += 1;
-        stored.next_poll_at = schedule::poll_gap(&self.config().reconcile_schedule(), stored.polls).map(|gap| now + gap);
-        let records = match ClickPesa::background(&self.env)?.payments(stored.bill.reference.as_str()).await {
+        stored.next_poll_at = schedule::poll_gap(&self.config().reconcile_schedule(), stored.polls)
+            .map(|gap| now + gap);
+        let records = match ClickPesa::background(&self.env)?
+            .payments(stored.bill.reference.as_str())
+            .await
+        {
             Ok(records) => records,
             Err(error) => {
                 worker::console_warn!("reconcile {}: {error}", stored.bill.reference);
@@ -213,7 +251,11 @@ impl Bill {
         for record in records {
             match stored.bill.apply(&record, now) {
                 Ok(events) => self.record_events(stored, events, now)?,
-                Err(error) => worker::console_warn!("reconcile {}: record {} skipped: {error}", stored.bill.reference, record.id),
+                Err(error) => worker::console_warn!(
+                    "reconcile {}: record {} skipped: {error}",
+                    stored.bill.reference,
+                    record.id
+                ),
             }
         }
         Ok(())
@@ -224,8 +266,14 @@ impl Bill {
     async fn expire(&self, stored: &mut StoredBill, now: u64) -> Result<(), EdgeError> {
         // Interactive priority: refusing late payments is worth more than any poll, and it happens
         // once per bill.
-        if let Err(error) = ClickPesa::interactive(&self.env)?.deactivate(&stored.bill.control_number).await {
-            worker::console_warn!("expire {}: deactivation failed: {error}", stored.bill.reference);
+        if let Err(error) = ClickPesa::interactive(&self.env)?
+            .deactivate(&stored.bill.control_number)
+            .await
+        {
+            worker::console_warn!(
+                "expire {}: deactivation failed: {error}",
+                stored.bill.reference
+            );
             stored.next_poll_at = Some(now + schedule::EXPIRY_RETRY_SECS);
             return Ok(());
         }
@@ -240,7 +288,10 @@ async fn adopt(clickpesa: &ClickPesa, claims: &OrderClaims) -> Result<String, Ed
     if details.bill_amount.as_ref().and_then(|a| a.whole_tzs()) == Some(claims.amount.get()) {
         Ok(details.bill_pay_number)
     } else {
-        Err(EdgeError::conflict("reference_in_use", "this reference is already used at the payment provider"))
+        Err(EdgeError::conflict(
+            "reference_in_use",
+            "this reference is already used at the payment provider",
+        ))
     }
 }
 
@@ -248,5 +299,8 @@ async fn adopt(clickpesa: &ClickPesa, claims: &OrderClaims) -> Result<String, Ed
 /// description we send is kept ASCII. `shared` has no such helper yet; the shopper still sees the
 /// original description, only ClickPesa's copy is transliterated away.
 fn ascii_description(description: &str) -> String {
-    description.chars().map(|c| if c.is_ascii() { c } else { '?' }).collect()
+    description
+        .chars()
+        .map(|c| if c.is_ascii() { c } else { '?' })
+        .collect()
 }

@@ -20,8 +20,15 @@ impl<'a> BillHandle<'a> {
         Self { env, reference }
     }
 
-    async fn call<Req: Serialize, T: DeserializeOwned>(&self, op: &str, body: &Req) -> Result<T, EdgeError> {
-        let stub = self.env.durable_object(bill_object::BINDING)?.get_by_name(self.reference.as_str())?;
+    async fn call<Req: Serialize, T: DeserializeOwned>(
+        &self,
+        op: &str,
+        body: &Req,
+    ) -> Result<T, EdgeError> {
+        let stub = self
+            .env
+            .durable_object(bill_object::BINDING)?
+            .get_by_name(self.reference.as_str())?;
         rpc::call(&stub, op, body).await?
     }
 

@@ -2,8 +2,8 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared::clickpesa::{
-    paths, BillPayDetails, BillStatus, CreateControlNumberResponse, CreateOrderControlNumber, PaymentRecord,
-    UpdateBillPay,
+    paths, BillPayDetails, BillStatus, CreateControlNumberResponse, CreateOrderControlNumber,
+    PaymentRecord, UpdateBillPay,
 };
 use worker::{Env, Stub};
 
@@ -27,15 +27,32 @@ impl ClickPesa {
     }
 
     fn new(env: &Env, priority: Priority) -> worker::Result<Self> {
-        Ok(Self { gateway: env.durable_object(gateway::BINDING)?.get_by_name(gateway::INSTANCE)?, priority })
+        Ok(Self {
+            gateway: env
+                .durable_object(gateway::BINDING)?
+                .get_by_name(gateway::INSTANCE)?,
+            priority,
+        })
     }
 
-    async fn call<T: DeserializeOwned>(&self, method: HttpMethod, path: String, body: Option<Value>) -> Result<T, GatewayError> {
-        let call = GatewayCall { method, path, body, priority: self.priority };
-        let reply: Result<Value, GatewayError> = rpc::call(&self.gateway, "call", &call).await.map_err(|error| {
-            worker::console_error!("gateway object unreachable: {error}");
-            GatewayError::Unavailable { retry_after: 5 }
-        })?;
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: HttpMethod,
+        path: String,
+        body: Option<Value>,
+    ) -> Result<T, GatewayError> {
+        let call = GatewayCall {
+            method,
+            path,
+            body,
+            priority: self.priority,
+        };
+        let reply: Result<Value, GatewayError> = rpc::call(&self.gateway, "call", &call)
+            .await
+            .map_err(|error| {
+                worker::console_error!("gateway object unreachable: {error}");
+                GatewayError::Unavailable { retry_after: 5 }
+            })?;
         serde_json::from_value(reply?).map_err(|_| GatewayError::UnexpectedBody)
     }
 
@@ -44,35 +61,68 @@ impl ClickPesa {
         body: &CreateOrderControlNumber,
     ) -> Result<CreateControlNumberResponse, GatewayError> {
         let body = serde_json::to_value(body).map_err(|_| GatewayError::UnexpectedBody)?;
-        self.call(HttpMethod::Post, paths::CREATE_ORDER_CONTROL_NUMBER.to_owned(), Some(body)).await
+        self.call(
+            HttpMethod::Post,
+            paths::CREATE_ORDER_CONTROL_NUMBER.to_owned(),
+            Some(body),
+        )
+        .await
     }
 
-    pub async fn bill_details(&self, bill_pay_number: &str) -> Result<BillPayDetails, GatewayError> {
-        self.call(HttpMethod::Get, format!("{}{bill_pay_number}", paths::BILLPAY_PREFIX), None).await
+    pub async fn bill_details(
+        &self,
+        bill_pay_number: &str,
+    ) -> Result<BillPayDetails, GatewayError> {
+        self.call(
+            HttpMethod::Get,
+            format!("{}{bill_pay_number}", paths::BILLPAY_PREFIX),
+            None,
+        )
+        .await
     }
 
     /// PATCH `billStatus: INACTIVE`, so a late payment is refused by the network (API.md §2.5).
     pub async fn deactivate(&self, bill_pay_number: &str) -> Result<(), GatewayError> {
-        let update = UpdateBillPay { bill_status: Some(BillStatus::Inactive), ..Default::default() };
+        let update = UpdateBillPay {
+            bill_status: Some(BillStatus::Inactive),
+            ..Default::default()
+        };
         let body = serde_json::to_value(update).map_err(|_| GatewayError::UnexpectedBody)?;
-        let _: Value = self.call(HttpMethod::Patch, format!("{}{bill_pay_number}", paths::BILLPAY_PREFIX), Some(body)).await?;
+        let _: Value = self
+            .call(
+                HttpMethod::Patch,
+                format!("{}{bill_pay_number}", paths::BILLPAY_PREFIX),
+                Some(body),
+            )
+            .await?;
         Ok(())
     }
 
     /// Every payment ClickPesa knows for `order_reference`; none yet is a 404 there, empty here.
     /// A record that does not parse is logged and skipped rather than hiding the others.
-    pub async fn payments(&self, order_reference: &str) -> Result<Vec<PaymentRecord>, GatewayError> {
-        let records: Vec<Value> =
-            match self.call(HttpMethod::Get, format!("{}{order_reference}", paths::PAYMENTS_PREFIX), None).await {
-                Err(GatewayError::NotFound) => return Ok(Vec::new()),
-                other => other?,
-            };
+    pub async fn payments(
+        &self,
+        order_reference: &str,
+    ) -> Result<Vec<PaymentRecord>, GatewayError> {
+        let records: Vec<Value> = match self
+            .call(
+                HttpMethod::Get,
+                format!("{}{order_reference}", paths::PAYMENTS_PREFIX),
+                None,
+            )
+            .await
+        {
+            Err(GatewayError::NotFound) => return Ok(Vec::new()),
+            other => other?,
+        };
         Ok(records
             .into_iter()
             .filter_map(|record| match serde_json::from_value(record) {
                 Ok(record) => Some(record),
                 Err(error) => {
-                    worker::console_warn!("reconcile {order_reference}: unreadable payment record: {error}");
+                    worker::console_warn!(
+                        "reconcile {order_reference}: unreadable payment record: {error}"
+                    );
                     None
                 }
             })

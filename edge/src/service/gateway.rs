@@ -10,7 +10,9 @@ use std::time::Duration;
 use futures_util::lock::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use worker::{durable_object, DurableObject, Env, Headers, Method, Request, RequestInit, Response, State};
+use worker::{
+    durable_object, DurableObject, Env, Headers, Method, Request, RequestInit, Response, State,
+};
 
 use crate::clock::now_ms;
 use crate::config::Config;
@@ -71,7 +73,13 @@ pub struct ClickPesaGateway {
 
 impl DurableObject for ClickPesaGateway {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env, token: RefCell::new(None), refresh: Mutex::new(()), window: RefCell::new(VecDeque::new()) }
+        Self {
+            state,
+            env,
+            token: RefCell::new(None),
+            refresh: Mutex::new(()),
+            window: RefCell::new(VecDeque::new()),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -99,14 +107,23 @@ impl ClickPesaGateway {
                 }
                 Err(Failure::Status(404)) => return Err(GatewayError::NotFound),
                 Err(Failure::Status(409)) => return Err(GatewayError::Conflict),
-                Err(Failure::Status(429)) => return Err(GatewayError::Unavailable { retry_after: RETRY_AFTER_SECS }),
-                Err(Failure::Status(status)) if status < 500 => return Err(GatewayError::Rejected { status }),
+                Err(Failure::Status(429)) => {
+                    return Err(GatewayError::Unavailable {
+                        retry_after: RETRY_AFTER_SECS,
+                    })
+                }
+                Err(Failure::Status(status)) if status < 500 => {
+                    return Err(GatewayError::Rejected { status })
+                }
                 Err(Failure::Status(_) | Failure::Transport) => {
                     attempt += 1;
                     if attempt >= MAX_ATTEMPTS {
-                        return Err(GatewayError::Unavailable { retry_after: RETRY_AFTER_SECS });
+                        return Err(GatewayError::Unavailable {
+                            retry_after: RETRY_AFTER_SECS,
+                        });
                     }
-                    worker::Delay::from(Duration::from_millis(BACKOFF_BASE_MS << (attempt - 1))).await;
+                    worker::Delay::from(Duration::from_millis(BACKOFF_BASE_MS << (attempt - 1)))
+                        .await;
                 }
             }
         }
@@ -128,7 +145,10 @@ impl ClickPesaGateway {
                 init.with_body(Some(serde_json::to_string(&body)?.into()));
             }
             init.with_headers(headers.clone());
-            Request::new_with_init(&format!("{}{}", config.clickpesa_base_url(), call.path), &init)
+            Request::new_with_init(
+                &format!("{}{}", config.clickpesa_base_url(), call.path),
+                &init,
+            )
         })();
         let request = built.map_err(|error| {
             worker::console_error!("clickpesa request could not be built: {error}");
@@ -139,11 +159,15 @@ impl ClickPesaGateway {
 
     /// Sends one paced request; a 2xx body is parsed as JSON (an empty one as `null`).
     async fn exchange(&self, request: Request, priority: Priority) -> Result<Value, Failure> {
-        self.admit(priority).await.map_err(|_| Failure::Status(429))?;
-        let mut response = outbound::send(request, REQUEST_TIMEOUT).await.map_err(|error| {
-            worker::console_warn!("clickpesa: {error}");
-            Failure::Transport
-        })?;
+        self.admit(priority)
+            .await
+            .map_err(|_| Failure::Status(429))?;
+        let mut response = outbound::send(request, REQUEST_TIMEOUT)
+            .await
+            .map_err(|error| {
+                worker::console_warn!("clickpesa: {error}");
+                Failure::Transport
+            })?;
         let status = response.status_code();
         if !(200..300).contains(&status) {
             return Err(Failure::Status(status));
@@ -166,7 +190,10 @@ impl ClickPesaGateway {
             let now = now_ms();
             let wait_ms = {
                 let mut window = self.window.borrow_mut();
-                while window.front().is_some_and(|&started| started + WINDOW_MS <= now) {
+                while window
+                    .front()
+                    .is_some_and(|&started| started + WINDOW_MS <= now)
+                {
                     window.pop_front();
                 }
                 if window.len() < limit {
@@ -174,10 +201,14 @@ impl ClickPesaGateway {
                     return Ok(());
                 }
                 // The slot frees when the call `limit` places from the end leaves the window.
-                window.get(window.len() - limit).map_or(0, |&started| started + WINDOW_MS - now)
+                window
+                    .get(window.len() - limit)
+                    .map_or(0, |&started| started + WINDOW_MS - now)
             };
             if priority == Priority::Background || wait_ms > MAX_PACING_WAIT_MS {
-                return Err(GatewayError::Unavailable { retry_after: wait_ms.div_ceil(1000) as u32 });
+                return Err(GatewayError::Unavailable {
+                    retry_after: wait_ms.div_ceil(1000) as u32,
+                });
             }
             worker::Delay::from(Duration::from_millis(wait_ms.max(1))).await;
         }
@@ -210,12 +241,20 @@ impl ClickPesaGateway {
 
     fn cached_token(&self) -> Option<String> {
         let now = now_ms();
-        self.token.borrow().as_ref().filter(|t| t.is_fresh(now)).map(|t| t.value.clone())
+        self.token
+            .borrow()
+            .as_ref()
+            .filter(|t| t.is_fresh(now))
+            .map(|t| t.value.clone())
     }
 
     /// Drops `rejected` unless a concurrent caller already replaced it with a newer token.
     async fn forget_token(&self, rejected: &str) {
-        let is_current = self.token.borrow().as_ref().is_some_and(|t| t.value == rejected);
+        let is_current = self
+            .token
+            .borrow()
+            .as_ref()
+            .is_some_and(|t| t.value == rejected);
         if is_current {
             *self.token.borrow_mut() = None;
             let _ = self.state.storage().delete(TOKEN_KEY).await;
@@ -223,9 +262,13 @@ impl ClickPesaGateway {
     }
 
     async fn generate_token(&self, priority: Priority) -> Result<CachedToken, GatewayError> {
-        let unavailable = GatewayError::Unavailable { retry_after: RETRY_AFTER_SECS };
+        let unavailable = GatewayError::Unavailable {
+            retry_after: RETRY_AFTER_SECS,
+        };
         let config = Config::new(&self.env);
-        let (Ok(client_id), Ok(api_key)) = (config.clickpesa_client_id(), config.clickpesa_api_key()) else {
+        let (Ok(client_id), Ok(api_key)) =
+            (config.clickpesa_client_id(), config.clickpesa_api_key())
+        else {
             return Err(unavailable);
         };
         let started = now_ms();
@@ -235,7 +278,10 @@ impl ClickPesaGateway {
             headers.set("api-key", &api_key)?;
             let mut init = RequestInit::new();
             init.with_method(Method::Post).with_headers(headers);
-            Request::new_with_init(&format!("{}/generate-token", config.clickpesa_base_url()), &init)
+            Request::new_with_init(
+                &format!("{}/generate-token", config.clickpesa_base_url()),
+                &init,
+            )
         })()
         .map_err(|_| unavailable.clone())?;
         let body = match self.exchange(request, priority).await {
@@ -249,6 +295,9 @@ impl ClickPesaGateway {
         };
         let response: shared::clickpesa::TokenResponse =
             serde_json::from_value(body).map_err(|_| GatewayError::UnexpectedBody)?;
-        Ok(CachedToken { value: response.token, expires_at_ms: started + TOKEN_LIFETIME_MS })
+        Ok(CachedToken {
+            value: response.token,
+            expires_at_ms: started + TOKEN_LIFETIME_MS,
+        })
     }
 }

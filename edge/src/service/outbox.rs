@@ -14,7 +14,11 @@ use crate::service::schedule::notify_retry_gap;
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Queues one notification per event, due at once. An event id already queued is not queued twice.
-pub fn enqueue(outbox: &mut Vec<Notification>, events: Vec<BillEvent>, now: u64) -> serde_json::Result<()> {
+pub fn enqueue(
+    outbox: &mut Vec<Notification>,
+    events: Vec<BillEvent>,
+    now: u64,
+) -> serde_json::Result<()> {
     for event in events {
         if outbox.iter().any(|n| n.event_id == event.id) {
             continue;
@@ -31,7 +35,12 @@ pub fn enqueue(outbox: &mut Vec<Notification>, events: Vec<BillEvent>, now: u64)
 }
 
 /// Attempts every due notification once, in order; acknowledged ones leave the outbox.
-pub async fn deliver_due(outbox: &mut Vec<Notification>, webhook: &MerchantWebhook, retry_base_secs: u64, now: u64) {
+pub async fn deliver_due(
+    outbox: &mut Vec<Notification>,
+    webhook: &MerchantWebhook,
+    retry_base_secs: u64,
+    now: u64,
+) {
     let mut kept = Vec::with_capacity(outbox.len());
     for mut notification in outbox.drain(..) {
         if notification.next_attempt_at > now {
@@ -42,7 +51,8 @@ pub async fn deliver_due(outbox: &mut Vec<Notification>, webhook: &MerchantWebho
             Ok(()) => continue,
             Err(reason) => {
                 notification.attempts += 1;
-                notification.next_attempt_at = now + notify_retry_gap(retry_base_secs, notification.attempts);
+                notification.next_attempt_at =
+                    now + notify_retry_gap(retry_base_secs, notification.attempts);
                 worker::console_warn!(
                     "notify {}: attempt {} failed ({reason}); next at {}",
                     notification.event_id,
@@ -56,17 +66,28 @@ pub async fn deliver_due(outbox: &mut Vec<Notification>, webhook: &MerchantWebho
     *outbox = kept;
 }
 
-async fn deliver(notification: &Notification, webhook: &MerchantWebhook, now: u64) -> Result<(), String> {
+async fn deliver(
+    notification: &Notification,
+    webhook: &MerchantWebhook,
+    now: u64,
+) -> Result<(), String> {
     let request = (|| -> worker::Result<Request> {
         let headers = Headers::new();
         headers.set("Content-Type", "application/json")?;
-        headers.set(shared::notify::SIGNATURE_HEADER, &shared::notify::sign(webhook.secret.as_bytes(), &notification.body, now))?;
+        headers.set(
+            shared::notify::SIGNATURE_HEADER,
+            &shared::notify::sign(webhook.secret.as_bytes(), &notification.body, now),
+        )?;
         let mut init = RequestInit::new();
-        init.with_method(Method::Post).with_headers(headers).with_body(Some(notification.body.as_str().into()));
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(notification.body.as_str().into()));
         Request::new_with_init(&webhook.url, &init)
     })()
     .map_err(|error| error.to_string())?;
-    let response = outbound::send(request, DELIVERY_TIMEOUT).await.map_err(|error| error.to_string())?;
+    let response = outbound::send(request, DELIVERY_TIMEOUT)
+        .await
+        .map_err(|error| error.to_string())?;
     match response.status_code() {
         200..=299 => Ok(()),
         status => Err(format!("status {status}")),

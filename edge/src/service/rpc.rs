@@ -13,7 +13,9 @@ where
     headers.set("Content-Type", "application/json")?;
     let body = serde_json::to_string(body)?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(body.into()));
     // The host is ignored by a Durable Object stub; only the path names the operation.
     let request = Request::new_with_init(&format!("https://object/{op}"), &init)?;
     let mut response = stub.fetch_with_request(request).await?;

@@ -17,7 +17,9 @@ pub fn poll_gap(schedule: &[u64], polls: usize) -> Option<u64> {
 
 /// Seconds before retry number `attempts` (1-based) of a notification: exponential, capped.
 pub fn notify_retry_gap(base_secs: u64, attempts: u32) -> u64 {
-    let factor = 1u64.checked_shl(attempts.saturating_sub(1)).unwrap_or(u64::MAX);
+    let factor = 1u64
+        .checked_shl(attempts.saturating_sub(1))
+        .unwrap_or(u64::MAX);
     base_secs.saturating_mul(factor).min(MAX_NOTIFY_RETRY_SECS)
 }
 
@@ -26,7 +28,10 @@ pub fn next_wake(stored: &StoredBill, now: u64) -> Option<u64> {
     let (expiry, poll) = match stored.bill.is_open() {
         // An expiry already due but not carried out (ClickPesa down) is retried by a poll, not
         // in a tight loop.
-        true => ((stored.bill.expires_at > now).then_some(stored.bill.expires_at), stored.next_poll_at),
+        true => (
+            (stored.bill.expires_at > now).then_some(stored.bill.expires_at),
+            stored.next_poll_at,
+        ),
         false => (None, None),
     };
     let outbox = stored.outbox.iter().map(|n| n.next_attempt_at).min();

@@ -7,7 +7,12 @@ use reqwest::StatusCode;
 use crate::support::*;
 
 fn generate_token_calls(stats: &billpay_tests::sim::control::Stats) -> u64 {
-    stats.requests.iter().filter(|(endpoint, _)| endpoint.contains("generate-token")).map(|(_, n)| n).sum()
+    stats
+        .requests
+        .iter()
+        .filter(|(endpoint, _)| endpoint.contains("generate-token"))
+        .map(|(_, n)| n)
+        .sum()
 }
 
 #[tokio::test]
@@ -19,8 +24,16 @@ async fn one_token_serves_many_creates() {
         new_checkout(&unique_ref("TK"), 100).await;
     }
     let after = sim().stats().await.expect("stats");
-    assert_eq!(generate_token_calls(&after), generate_token_calls(&before), "no new token for 5 creates");
-    assert!(after.tokens_issued <= 2, "tokens issued over the whole run: {}", after.tokens_issued);
+    assert_eq!(
+        generate_token_calls(&after),
+        generate_token_calls(&before),
+        "no new token for 5 creates"
+    );
+    assert!(
+        after.tokens_issued <= 2,
+        "tokens issued over the whole run: {}",
+        after.tokens_issued
+    );
 }
 
 #[tokio::test]
@@ -30,13 +43,32 @@ async fn clickpesa_failing_at_create_is_503_and_a_retry_makes_one_number() {
     let order = token(&reference, 2200);
     let before = sim().stats().await.expect("stats");
 
-    set_faults(&FaultSettings { api_error_rate: 1.0, ..Default::default() }).await;
+    set_faults(&FaultSettings {
+        api_error_rate: 1.0,
+        ..Default::default()
+    })
+    .await;
     let refused = create_checkout(&order).await;
-    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
     assert_eq!(refused.error_code(), "provider_unavailable");
-    assert!(refused.header("retry-after").and_then(|s| s.parse::<u32>().ok()).is_some());
-    assert!(sim().bill(&reference).await.is_err(), "no number at ClickPesa");
-    assert_eq!(get_checkout(&reference, &order).await.status, StatusCode::NOT_FOUND, "no bill at the edge");
+    assert!(refused
+        .header("retry-after")
+        .and_then(|s| s.parse::<u32>().ok())
+        .is_some());
+    assert!(
+        sim().bill(&reference).await.is_err(),
+        "no number at ClickPesa"
+    );
+    assert_eq!(
+        get_checkout(&reference, &order).await.status,
+        StatusCode::NOT_FOUND,
+        "no bill at the edge"
+    );
 
     set_faults(&FaultSettings::default()).await;
     let created = create_checkout(&order).await;
@@ -50,10 +82,20 @@ async fn clickpesa_failing_at_create_is_503_and_a_retry_makes_one_number() {
 async fn a_slow_clickpesa_is_503_not_a_hang() {
     let _alone = exclusive().await;
     let reference = unique_ref("SL");
-    set_faults(&FaultSettings { api_slow_rate: 1.0, api_slow_ms: 9_000, ..Default::default() }).await;
+    set_faults(&FaultSettings {
+        api_slow_rate: 1.0,
+        api_slow_ms: 9_000,
+        ..Default::default()
+    })
+    .await;
     let started = std::time::Instant::now();
     let refused = create_checkout(&token(&reference, 500)).await;
-    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
     assert!(started.elapsed() < Duration::from_secs(45));
 
     // The slowed requests still reached ClickPesa, so the number exists there although our

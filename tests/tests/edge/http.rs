@@ -14,7 +14,14 @@ async fn health_is_cheap_and_json() {
 #[tokio::test]
 async fn unknown_routes_are_json_404s() {
     let _stack = shared().await;
-    for path in ["/", "/v1", "/v2/checkouts", "/v1/checkouts/ABC/extra", "/v1/checkouts/not-a-ref!", "/v1/orders/x/refund"] {
+    for path in [
+        "/",
+        "/v1",
+        "/v2/checkouts",
+        "/v1/checkouts/ABC/extra",
+        "/v1/checkouts/not-a-ref!",
+        "/v1/orders/x/refund",
+    ] {
         let reply = send(edge(Method::GET, path)).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(reply.error_code(), "not_found", "{path}");
@@ -33,9 +40,17 @@ async fn wrong_methods_are_405_with_allow() {
         (Method::GET, "/v1/orders/ABC123/cancel", "POST"),
     ] {
         let reply = send(edge(method.clone(), path)).await;
-        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_eq!(
+            reply.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
         assert_eq!(reply.error_code(), "method_not_allowed");
-        assert!(reply.header("allow").is_some_and(|a| a.starts_with(allow)), "{method} {path}: {:?}", reply.headers);
+        assert!(
+            reply.header("allow").is_some_and(|a| a.starts_with(allow)),
+            "{method} {path}: {:?}",
+            reply.headers
+        );
     }
 }
 
@@ -45,7 +60,12 @@ async fn oversize_bodies_are_413() {
     let order = "x".repeat(20 * 1024);
     let body = format!(r#"{{"order":"{order}"}}"#);
     for path in ["/v1/checkouts", "/v1/webhooks/clickpesa"] {
-        let reply = send(edge(Method::POST, path).header("Content-Type", "application/json").body(body.clone())).await;
+        let reply = send(
+            edge(Method::POST, path)
+                .header("Content-Type", "application/json")
+                .body(body.clone()),
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
         assert_eq!(reply.error_code(), "payload_too_large");
     }
@@ -55,17 +75,34 @@ async fn oversize_bodies_are_413() {
 async fn non_json_bodies_are_415() {
     let _stack = shared().await;
     let body = r#"{"order":"v1.a.b"}"#;
-    for content_type in [Some("text/plain"), Some("application/x-www-form-urlencoded"), None] {
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
         let mut request = edge(Method::POST, "/v1/checkouts").body(body);
         if let Some(content_type) = content_type {
             request = request.header("Content-Type", content_type);
         }
         let reply = send(request).await;
-        assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type:?}");
+        assert_eq!(
+            reply.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type:?}"
+        );
         assert_eq!(reply.error_code(), "unsupported_media_type");
     }
-    let charset = send(edge(Method::POST, "/v1/checkouts").header("Content-Type", "application/json; charset=utf-8").body(body)).await;
-    assert_eq!(charset.status, StatusCode::UNAUTHORIZED, "a parameter on the media type is fine");
+    let charset = send(
+        edge(Method::POST, "/v1/checkouts")
+            .header("Content-Type", "application/json; charset=utf-8")
+            .body(body),
+    )
+    .await;
+    assert_eq!(
+        charset.status,
+        StatusCode::UNAUTHORIZED,
+        "a parameter on the media type is fine"
+    );
 }
 
 #[tokio::test]
@@ -76,26 +113,55 @@ async fn cors_allows_the_shop_origin_only() {
         edge(Method::OPTIONS, "/v1/checkouts/ABC123")
             .header("Origin", &shop)
             .header("Access-Control-Request-Method", "GET")
-            .header("Access-Control-Request-Headers", "authorization, if-none-match"),
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, if-none-match",
+            ),
     )
     .await;
     assert_eq!(preflight.status, StatusCode::NO_CONTENT);
-    assert_eq!(preflight.header("access-control-allow-origin"), Some(shop.as_str()));
-    let allowed = preflight.header("access-control-allow-headers").unwrap_or_default().to_ascii_lowercase();
-    assert!(allowed.contains("authorization") && allowed.contains("if-none-match"), "{allowed}");
-    assert!(preflight.header("access-control-allow-methods").unwrap_or_default().contains("GET"));
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some(shop.as_str())
+    );
+    let allowed = preflight
+        .header("access-control-allow-headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        allowed.contains("authorization") && allowed.contains("if-none-match"),
+        "{allowed}"
+    );
+    assert!(preflight
+        .header("access-control-allow-methods")
+        .unwrap_or_default()
+        .contains("GET"));
 
     let actual = send(edge(Method::GET, "/healthz").header("Origin", &shop)).await;
-    assert_eq!(actual.header("access-control-allow-origin"), Some(shop.as_str()));
-    assert!(actual.header("access-control-expose-headers").unwrap_or_default().contains("ETag"));
+    assert_eq!(
+        actual.header("access-control-allow-origin"),
+        Some(shop.as_str())
+    );
+    assert!(actual
+        .header("access-control-expose-headers")
+        .unwrap_or_default()
+        .contains("ETag"));
 
     let foreign = "https://evil.example";
-    let refused = send(edge(Method::OPTIONS, "/v1/checkouts").header("Origin", foreign).header("Access-Control-Request-Method", "POST")).await;
+    let refused = send(
+        edge(Method::OPTIONS, "/v1/checkouts")
+            .header("Origin", foreign)
+            .header("Access-Control-Request-Method", "POST"),
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.header("access-control-allow-origin"), None);
     let plain = send(edge(Method::GET, "/healthz").header("Origin", foreign)).await;
     assert_eq!(plain.header("access-control-allow-origin"), None);
     // Errors carry the CORS headers too, so the widget can read them.
     let error = send(edge(Method::GET, "/nope").header("Origin", &shop)).await;
-    assert_eq!(error.header("access-control-allow-origin"), Some(shop.as_str()));
+    assert_eq!(
+        error.header("access-control-allow-origin"),
+        Some(shop.as_str())
+    );
 }

@@ -9,14 +9,22 @@ use shared::clickpesa::BillStatus;
 use crate::support::*;
 
 async fn create_order(body: Value) -> Reply {
-    send(edge(Method::POST, "/v1/orders").bearer_auth(&stack().merchant_key).json(&body)).await
+    send(
+        edge(Method::POST, "/v1/orders")
+            .bearer_auth(&stack().merchant_key)
+            .json(&body),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn a_minted_order_starts_a_checkout_the_shop_can_read() {
     let _stack = shared().await;
     let reference = unique_ref("OR");
-    let minted = create_order(json!({"reference": reference, "amount": 15000, "description": "Sabuni 500g"})).await;
+    let minted = create_order(
+        json!({"reference": reference, "amount": 15000, "description": "Sabuni 500g"}),
+    )
+    .await;
     assert_eq!(minted.status, StatusCode::CREATED, "{}", minted.body);
     let order = minted.body["order"].as_str().expect("a token").to_owned();
     assert!(minted.body["expires_at"].as_u64().unwrap() > now());
@@ -36,7 +44,12 @@ async fn the_merchant_api_needs_the_merchant_key() {
     let body = json!({"reference": unique_ref("MK"), "amount": 100});
     let none = send(edge(Method::POST, "/v1/orders").json(&body)).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
-    let wrong = send(edge(Method::POST, "/v1/orders").bearer_auth("mk_wrong").json(&body)).await;
+    let wrong = send(
+        edge(Method::POST, "/v1/orders")
+            .bearer_auth("mk_wrong")
+            .json(&body),
+    )
+    .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.error_code(), "invalid_api_key");
     // An order token is not a merchant key.
@@ -51,20 +64,52 @@ async fn invalid_orders_are_422_with_the_field_code() {
     let _stack = shared().await;
     let reference = unique_ref("IV");
     let cases = [
-        (json!({"reference": reference, "amount": 0}), "invalid_amount"),
-        (json!({"reference": reference, "amount": -5}), "invalid_amount"),
-        (json!({"reference": reference, "amount": 12.5}), "invalid_amount"),
-        (json!({"reference": reference, "amount": 1_000_000_000_000u64}), "invalid_amount"),
-        (json!({"reference": "bad-ref!", "amount": 100}), "invalid_reference"),
+        (
+            json!({"reference": reference, "amount": 0}),
+            "invalid_amount",
+        ),
+        (
+            json!({"reference": reference, "amount": -5}),
+            "invalid_amount",
+        ),
+        (
+            json!({"reference": reference, "amount": 12.5}),
+            "invalid_amount",
+        ),
+        (
+            json!({"reference": reference, "amount": 1_000_000_000_000u64}),
+            "invalid_amount",
+        ),
+        (
+            json!({"reference": "bad-ref!", "amount": 100}),
+            "invalid_reference",
+        ),
         (json!({"reference": "", "amount": 100}), "invalid_reference"),
-        (json!({"reference": "A".repeat(21), "amount": 100}), "invalid_reference"),
-        (json!({"reference": reference, "amount": 100, "description": "<script>"}), "invalid_description"),
-        (json!({"reference": reference, "amount": 100, "expires_in": 0}), "invalid_expires_in"),
-        (json!({"reference": reference, "amount": "100"}), "invalid_amount"),
+        (
+            json!({"reference": "A".repeat(21), "amount": 100}),
+            "invalid_reference",
+        ),
+        (
+            json!({"reference": reference, "amount": 100, "description": "<script>"}),
+            "invalid_description",
+        ),
+        (
+            json!({"reference": reference, "amount": 100, "expires_in": 0}),
+            "invalid_expires_in",
+        ),
+        (
+            json!({"reference": reference, "amount": "100"}),
+            "invalid_amount",
+        ),
     ];
     for (body, code) in cases {
         let reply = create_order(body.clone()).await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            reply.body
+        );
         // serde reports some type errors generically; the field's own code is preferred.
         let got = reply.error_code();
         assert!(got == code || got == "invalid_input", "{body}: {got}");
@@ -81,13 +126,20 @@ async fn cancelling_deactivates_the_number() {
     assert_eq!(cancelled.body["state"], "cancelled");
     let at_sim = sim().bill(&reference).await.expect("sim bill");
     assert_eq!(at_sim.bill.status, BillStatus::Inactive);
-    assert_eq!(get_checkout(&reference, &order).await.body["state"], "cancelled");
+    assert_eq!(
+        get_checkout(&reference, &order).await.body["state"],
+        "cancelled"
+    );
     wait_for_notification(&reference, "bill.cancelled", Duration::from_secs(15)).await;
 
     let again = merchant(Method::POST, &format!("/v1/orders/{reference}/cancel")).await;
     assert_eq!(again.status, StatusCode::OK, "cancelling is idempotent");
     assert_eq!(again.body["state"], "cancelled");
-    let unknown = merchant(Method::POST, &format!("/v1/orders/{}/cancel", unique_ref("UN"))).await;
+    let unknown = merchant(
+        Method::POST,
+        &format!("/v1/orders/{}/cancel", unique_ref("UN")),
+    )
+    .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
@@ -102,5 +154,9 @@ async fn a_paid_order_cannot_be_cancelled() {
     assert_eq!(reply.status, StatusCode::CONFLICT);
     assert_eq!(reply.error_code(), "not_cancellable");
     let at_sim = sim().bill(&reference).await.expect("sim bill");
-    assert_ne!(at_sim.bill.status, BillStatus::Inactive, "a paid bill is not touched at ClickPesa");
+    assert_ne!(
+        at_sim.bill.status,
+        BillStatus::Inactive,
+        "a paid bill is not touched at ClickPesa"
+    );
 }

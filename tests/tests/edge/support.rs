@@ -26,7 +26,8 @@ pub struct Stack {
 }
 
 fn var(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run these tests through `cargo xtask test`"))
+    std::env::var(name)
+        .unwrap_or_else(|_| panic!("{name} is not set: run these tests through `cargo xtask test`"))
 }
 
 pub fn stack() -> &'static Stack {
@@ -47,7 +48,10 @@ pub fn stack() -> &'static Stack {
 /// A client per call: every `#[tokio::test]` has its own runtime, and a pooled connection made
 /// on one runtime dies with it.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("http client")
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("http client")
 }
 
 pub fn sim() -> SimClient {
@@ -87,20 +91,29 @@ impl Drop for Exclusive {
 }
 
 pub async fn set_faults(settings: &FaultSettings) {
-    sim().set_faults(settings).await.expect("simulator accepts fault settings");
+    sim()
+        .set_faults(settings)
+        .await
+        .expect("simulator accepts fault settings");
 }
 
 /// A reference no other test (or earlier run) uses: alphanumeric, at most 20 characters.
 pub fn unique_ref(prefix: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let reference = format!("{prefix}{:X}{n:X}", nanos % 0xFFFF_FFFF_FFFF);
     reference.chars().take(20).collect()
 }
 
 pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 pub fn claims(reference: &str, amount: u64, exp: u64) -> OrderClaims {
@@ -119,7 +132,10 @@ pub fn mint_with(secret: &str, claims: &OrderClaims) -> String {
 
 /// A token for `reference` and `amount`, valid for an hour.
 pub fn token(reference: &str, amount: u64) -> String {
-    mint_with(&stack().order_secret, &claims(reference, amount, now() + 3600))
+    mint_with(
+        &stack().order_secret,
+        &claims(reference, amount, now() + 3600),
+    )
 }
 
 /// A response reduced to what the assertions look at.
@@ -137,8 +153,14 @@ impl Reply {
 
     /// `error.code` of a JSON error body (and a check that the shape is the documented one).
     pub fn error_code(&self) -> &str {
-        assert!(self.body["error"]["message"].is_string(), "error body without message: {}", self.body);
-        self.body["error"]["code"].as_str().unwrap_or_else(|| panic!("not an error body: {}", self.body))
+        assert!(
+            self.body["error"]["message"].is_string(),
+            "error body without message: {}",
+            self.body
+        );
+        self.body["error"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not an error body: {}", self.body))
     }
 }
 
@@ -147,8 +169,16 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
     let status = response.status();
     let headers = response.headers().clone();
     let text = response.text().await.expect("response body");
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-    Reply { status, headers, body }
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 pub fn edge(method: Method, path: &str) -> reqwest::RequestBuilder {
@@ -163,7 +193,12 @@ pub async fn create_checkout(order: &str) -> Reply {
 pub async fn new_checkout(reference: &str, amount: u64) -> (String, Value) {
     let order = token(reference, amount);
     let reply = create_checkout(&order).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "create {reference}: {}", reply.body);
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "create {reference}: {}",
+        reply.body
+    );
     (order, reply.body)
 }
 
@@ -176,10 +211,17 @@ pub async fn merchant(method: Method, path: &str) -> Reply {
 }
 
 /// The simulated customer pays `amount` into `number`.
-pub async fn pay(number: &str, amount: u64, faults: PayFaults) -> billpay_tests::sim::control::PayResponse {
+pub async fn pay(
+    number: &str,
+    amount: u64,
+    faults: PayFaults,
+) -> billpay_tests::sim::control::PayResponse {
     let mut request = PayRequest::new(number, amount, PayChannel::Mpesa, PayOutcome::Success);
     request.faults = faults;
-    sim().pay(&request).await.expect("simulator takes the payment")
+    sim()
+        .pay(&request)
+        .await
+        .expect("simulator takes the payment")
 }
 
 /// Polls `check` until it returns `Some`, or panics after `timeout` with `what`.
@@ -193,30 +235,51 @@ where
         if let Some(value) = check().await {
             return value;
         }
-        assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            started.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
 /// Waits until the checkout reaches `state` (read with its own token).
 pub async fn wait_for_state(reference: &str, order: &str, state: &str, timeout: Duration) -> Value {
-    eventually(&format!("{reference} to become {state}"), timeout, || async {
-        let reply = get_checkout(reference, order).await;
-        (reply.body["state"] == state).then_some(reply.body)
-    })
+    eventually(
+        &format!("{reference} to become {state}"),
+        timeout,
+        || async {
+            let reply = get_checkout(reference, order).await;
+            (reply.body["state"] == state).then_some(reply.body)
+        },
+    )
     .await
 }
 
 /// The notifications the demo shop received (and verified) for `reference`.
 pub async fn notifications(reference: &str) -> Vec<Received> {
     let url = format!("{}/api/notifications?ref={reference}", stack().shop);
-    http().get(url).send().await.expect("shop reachable").json().await.expect("notification list")
+    http()
+        .get(url)
+        .send()
+        .await
+        .expect("shop reachable")
+        .json()
+        .await
+        .expect("notification list")
 }
 
 pub async fn wait_for_notification(reference: &str, kind: &str, timeout: Duration) -> Received {
-    eventually(&format!("a {kind} notification for {reference}"), timeout, || async {
-        notifications(reference).await.into_iter().find(|n| n.body["type"] == kind)
-    })
+    eventually(
+        &format!("a {kind} notification for {reference}"),
+        timeout,
+        || async {
+            notifications(reference)
+                .await
+                .into_iter()
+                .find(|n| n.body["type"] == kind)
+        },
+    )
     .await
 }
 

@@ -21,7 +21,10 @@ async fn a_signed_payment_is_applied_once() {
     assert_eq!(second.body["outcome"], "unchanged");
     let view = get_checkout(&reference, &order).await.body;
     assert_eq!(view["state"], "paid");
-    assert_eq!(view["paid_total"], 6000, "the duplicate did not count twice");
+    assert_eq!(
+        view["paid_total"], 6000,
+        "the duplicate did not count twice"
+    );
 }
 
 #[tokio::test]
@@ -37,13 +40,19 @@ async fn forged_webhooks_change_nothing() {
 
     let mut wrong_key = body.clone();
     shared::checksum::attach(b"not-the-checksum-key", &mut wrong_key);
-    assert_eq!(post_webhook(wrong_key, false).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        post_webhook(wrong_key, false).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     // Signed correctly, then the amount raised: the checksum no longer matches.
     let mut tampered = body.clone();
     shared::checksum::attach(stack().checksum_key.as_bytes(), &mut tampered);
     tampered["data"]["collectedAmount"] = json!("60000");
-    assert_eq!(post_webhook(tampered, false).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        post_webhook(tampered, false).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     let after = get_checkout(&reference, &order).await.body;
     assert_eq!(after["state"], "pending");
@@ -53,7 +62,12 @@ async fn forged_webhooks_change_nothing() {
 #[tokio::test]
 async fn malformed_webhooks_are_400() {
     let _stack = shared().await;
-    let raw = send(edge(Method::POST, "/v1/webhooks/clickpesa").header("Content-Type", "application/json").body("{not json")).await;
+    let raw = send(
+        edge(Method::POST, "/v1/webhooks/clickpesa")
+            .header("Content-Type", "application/json")
+            .body("{not json"),
+    )
+    .await;
     assert_eq!(raw.status, StatusCode::BAD_REQUEST);
     assert_eq!(raw.error_code(), "invalid_json");
 
@@ -75,7 +89,8 @@ async fn a_webhook_for_an_unknown_reference_is_acknowledged_and_creates_nothing(
     let read = merchant(Method::GET, &format!("/v1/orders/{reference}")).await;
     assert_eq!(read.status, StatusCode::NOT_FOUND);
     // Non-payment events are acknowledged and ignored as well.
-    let payout = json!({"event": "PAYOUT INITIATED", "data": {"id": "X1", "orderReference": reference}});
+    let payout =
+        json!({"event": "PAYOUT INITIATED", "data": {"id": "X1", "orderReference": reference}});
     let reply = post_webhook(payout, true).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["outcome"], "ignored");
@@ -103,7 +118,11 @@ async fn a_failed_attempt_keeps_the_bill_open() {
     let _stack = shared().await;
     let reference = unique_ref("FA");
     let (order, _) = new_checkout(&reference, 2000).await;
-    let failed = post_webhook(payment_webhook(&reference, &format!("{reference}F1"), "FAILED", 2000), true).await;
+    let failed = post_webhook(
+        payment_webhook(&reference, &format!("{reference}F1"), "FAILED", 2000),
+        true,
+    )
+    .await;
     assert_eq!(failed.body["outcome"], "recorded");
     let view = get_checkout(&reference, &order).await.body;
     assert_eq!(view["state"], "pending");
@@ -115,7 +134,15 @@ async fn simulator_duplicates_reach_the_shop_once() {
     let _stack = shared().await;
     let reference = unique_ref("DU");
     let (order, _) = new_checkout(&reference, 3300).await;
-    pay(&reference, 3300, PayFaults { duplicate: true, ..Default::default() }).await;
+    pay(
+        &reference,
+        3300,
+        PayFaults {
+            duplicate: true,
+            ..Default::default()
+        },
+    )
+    .await;
     wait_for_state(&reference, &order, "paid", Duration::from_secs(20)).await;
     wait_for_notification(&reference, "bill.paid", Duration::from_secs(20)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
