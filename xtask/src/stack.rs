@@ -149,8 +149,7 @@ impl Stack {
     pub fn exited(&mut self) -> Option<&'static str> {
         self.children
             .iter_mut()
-            .find(|(_, c)| matches!(c.try_wait(), Ok(Some(_))))
-            .map(|(name, _)| *name)
+            .find_map(|(name, c)| matches!(c.try_wait(), Ok(Some(_))).then_some(*name))
     }
 }
 
