@@ -5,7 +5,7 @@ use std::rc::Rc;
 use js_sys::{Function, Promise, JSON};
 use shared::ledger::BillState;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{

@@ -1,4 +1,6 @@
 //! The browser's [`Edge`]: `fetch` through `web_sys`, no HTTP crate (they cost wasm size).
+//! Bodies go through the browser's own JSON parser and `serde-wasm-bindgen`, not `serde_json`:
+//! the shared types keep their serde derives, and the wasm sheds a JSON parser.
 //!
 //! ```no_run
 //! use widget::{edge::Edge, fetch::EdgeClient};
@@ -6,6 +8,8 @@
 //! let edge = EdgeClient::new("https://pay.example.com");
 //! let created = edge.create("v1.payload.signature"); // a future resolving to the CheckoutView
 //! ```
+use js_sys::JSON;
+use serde::de::DeserializeOwned;
 use shared::api::{CheckoutView, CreateCheckout, ErrorBody};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -33,17 +37,20 @@ impl EdgeClient {
 impl Edge for EdgeClient {
     fn create(&self, order: &str) -> EdgeFuture<CheckoutView> {
         let url = format!("{}/v1/checkouts", self.base);
-        let body = serde_json::to_string(&CreateCheckout {
+        let body = serde_wasm_bindgen::to_value(&CreateCheckout {
             order: order.to_owned(),
-        });
+        })
+        .map_err(|e| EdgeError::Malformed(e.to_string()))
+        .and_then(|value| JSON::stringify(&value).map_err(js_error))
+        .map(String::from);
         Box::pin(async move {
-            let body = body.map_err(|e| EdgeError::Malformed(e.to_string()))?;
+            let body = body?;
             let headers = headers(&[("Content-Type", "application/json")])?;
             let response = send("POST", &url, &headers, Some(&body)).await?;
             if !response.ok() {
                 return Err(refusal(&response).await);
             }
-            parse(&text(&response).await?)
+            decode(&response).await
         })
     }
 
@@ -64,7 +71,7 @@ impl Edge for EdgeClient {
                     // without it every poll is a full 200, which still works.
                     let etag = response.headers().get("ETag").ok().flatten();
                     Ok(Status::Changed {
-                        view: parse(&text(&response).await?)?,
+                        view: decode(&response).await?,
                         etag,
                     })
                 }
@@ -103,21 +110,18 @@ fn headers(pairs: &[(&str, &str)]) -> Result<Headers, EdgeError> {
     Ok(headers)
 }
 
-async fn text(response: &Response) -> Result<String, EdgeError> {
-    let promise = response.text().map_err(js_error)?;
-    let text = JsFuture::from(promise).await.map_err(js_error)?;
-    Ok(text.as_string().unwrap_or_default())
-}
-
-fn parse(body: &str) -> Result<CheckoutView, EdgeError> {
-    serde_json::from_str(body).map_err(|e| EdgeError::Malformed(e.to_string()))
+/// The body, parsed as JSON and decoded into `T`.
+async fn decode<T: DeserializeOwned>(response: &Response) -> Result<T, EdgeError> {
+    let json = JsFuture::from(response.json().map_err(js_error)?)
+        .await
+        .map_err(|e| EdgeError::Malformed(format!("{e:?}")))?;
+    serde_wasm_bindgen::from_value(json).map_err(|e| EdgeError::Malformed(e.to_string()))
 }
 
 /// The edge's `{"error":{"code","message"}}`, or the bare status when a proxy answered instead.
 async fn refusal(response: &Response) -> EdgeError {
     let status = response.status();
-    let body = text(response).await.unwrap_or_default();
-    match serde_json::from_str::<ErrorBody>(&body) {
+    match decode::<ErrorBody>(response).await {
         Ok(ErrorBody { error }) => EdgeError::Refused {
             status,
             code: error.code,

@@ -87,8 +87,11 @@ impl MountOptions {
 /// A mounted widget. `destroy()` stops polling and removes it; calling it twice is harmless.
 #[wasm_bindgen]
 pub struct Handle {
-    /// Leptos' unmount handle: dropping it disposes the reactive owner, which cancels the session.
+    /// Leptos' unmount handle: dropping it takes the view out of the DOM.
     unmount: Option<Box<dyn Any>>,
+    /// Parent of the view's reactive owner. Running tasks hold the owner, so it is never dropped
+    /// while they run: cleaning it up explicitly is what cancels the session and its timers.
+    owner: Owner,
     root: HtmlElement,
     shadow: ShadowRoot,
 }
@@ -96,7 +99,9 @@ pub struct Handle {
 #[wasm_bindgen]
 impl Handle {
     pub fn destroy(&mut self) {
-        if self.unmount.take().is_some() {
+        if let Some(unmount) = self.unmount.take() {
+            drop(unmount);
+            self.owner.cleanup();
             self.root.remove();
             style::release(&self.shadow);
         }
@@ -130,7 +135,8 @@ pub fn mount_with(
     let host = Host::new(host, options.success_url);
     let redirects = host.redirects();
     let order = options.order;
-    let unmount = leptos::mount::mount_to(root.clone(), move || {
+    let owner = Owner::new();
+    let unmount = owner.with(|| leptos::mount::mount_to(root.clone(), move || {
         let phase = RwSignal::new(Phase::Creating);
         let reconnecting = RwSignal::new(false);
         let session = Rc::new(Session {
@@ -145,9 +151,10 @@ pub fn mount_with(
         });
         start.run(());
         view! { <Checkout phase reconnecting=reconnecting.into() locale redirects on_retry=start/> }
-    });
+    }));
     Ok(Handle {
         unmount: Some(Box::new(unmount)),
+        owner,
         root,
         shadow,
     })
