@@ -8,8 +8,14 @@ use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
 enum Input<'a> {
-    Raw { header: Option<&'a str>, body: &'a [u8] },
-    Mutated { seed: u8, edits: Vec<Edit> },
+    Raw {
+        header: Option<&'a str>,
+        body: &'a [u8],
+    },
+    Mutated {
+        seed: u8,
+        edits: Vec<Edit>,
+    },
 }
 
 fuzz_target!(|input: Input| match input {

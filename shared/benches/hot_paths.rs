@@ -20,11 +20,20 @@ const NOW: u64 = 1_779_360_000;
 
 /// The V3 vector (a BillPay `PAYMENT RECEIVED` webhook) and its key.
 fn v3() -> (Vec<u8>, Value) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/clickpesa/checksum-vectors.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/clickpesa/checksum-vectors.json"
+    );
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let vectors: Vec<Value> = serde_json::from_str(&text).unwrap();
-    let v3 = vectors.into_iter().find(|v| v["name"].as_str().unwrap().starts_with("V3")).unwrap();
-    (v3["key"].as_str().unwrap().as_bytes().to_vec(), v3["payload"].clone())
+    let v3 = vectors
+        .into_iter()
+        .find(|v| v["name"].as_str().unwrap().starts_with("V3"))
+        .unwrap();
+    (
+        v3["key"].as_str().unwrap().as_bytes().to_vec(),
+        v3["payload"].clone(),
+    )
 }
 
 fn claims() -> OrderClaims {
@@ -46,7 +55,10 @@ fn benches(c: &mut Criterion) {
     let mut signed = payload.clone();
     checksum::attach(&key, &mut signed);
     let webhook_body = serde_json::to_vec(&signed).unwrap();
-    let record: PaymentRecord = serde_json::from_value::<Webhook>(payload).unwrap().payment().unwrap();
+    let record: PaymentRecord = serde_json::from_value::<Webhook>(payload)
+        .unwrap()
+        .payment()
+        .unwrap();
 
     c.bench_function("checksum::verify V3 PAYMENT RECEIVED webhook", |b| {
         b.iter(|| checksum::verify(&key, black_box(&webhook_body), None).unwrap())
@@ -57,7 +69,10 @@ fn benches(c: &mut Criterion) {
             pending_bill,
             |mut bill| {
                 let payload = checksum::verify(&key, black_box(&webhook_body), None).unwrap();
-                let record = serde_json::from_value::<Webhook>(payload).unwrap().payment().unwrap();
+                let record = serde_json::from_value::<Webhook>(payload)
+                    .unwrap()
+                    .payment()
+                    .unwrap();
                 bill.apply(&record, NOW + 60).unwrap()
             },
             BatchSize::SmallInput,
@@ -71,36 +86,57 @@ fn benches(c: &mut Criterion) {
         bill_payment_mode: Some(PaymentMode::Exact),
         bill_max_collection_amount: None,
     };
-    c.bench_function("checksum::attach create-order request (to_value + sign + to_vec)", |b| {
-        b.iter(|| {
-            let mut body = serde_json::to_value(black_box(&create)).unwrap();
-            checksum::attach(&key, &mut body);
-            serde_json::to_vec(&body).unwrap()
-        })
-    });
+    c.bench_function(
+        "checksum::attach create-order request (to_value + sign + to_vec)",
+        |b| {
+            b.iter(|| {
+                let mut body = serde_json::to_value(black_box(&create)).unwrap();
+                checksum::attach(&key, &mut body);
+                serde_json::to_vec(&body).unwrap()
+            })
+        },
+    );
 
     let claims = claims();
     let token = token::mint(ORDER_SECRET, &claims);
-    c.bench_function("token::mint", |b| b.iter(|| token::mint(ORDER_SECRET, black_box(&claims))));
+    c.bench_function("token::mint", |b| {
+        b.iter(|| token::mint(ORDER_SECRET, black_box(&claims)))
+    });
     // Two secrets: the edge verifies against current and previous during a rotation.
     c.bench_function("token::verify (2 secrets)", |b| {
-        b.iter(|| token::verify(&[ORDER_SECRET, b"previous-secret"], black_box(&token), NOW).unwrap())
+        b.iter(|| {
+            token::verify(&[ORDER_SECRET, b"previous-secret"], black_box(&token), NOW).unwrap()
+        })
     });
 
     c.bench_function("Bill::apply new payment", |b| {
-        b.iter_batched(pending_bill, |mut bill| bill.apply(black_box(&record), NOW + 60).unwrap(), BatchSize::SmallInput)
+        b.iter_batched(
+            pending_bill,
+            |mut bill| bill.apply(black_box(&record), NOW + 60).unwrap(),
+            BatchSize::SmallInput,
+        )
     });
     let mut paid = pending_bill();
     let events = paid.apply(&record, NOW + 60).unwrap();
-    c.bench_function("Bill::apply duplicate", |b| b.iter(|| paid.apply(black_box(&record), NOW + 61).unwrap()));
+    c.bench_function("Bill::apply duplicate", |b| {
+        b.iter(|| paid.apply(black_box(&record), NOW + 61).unwrap())
+    });
 
-    let notification = serde_json::to_string(&ShopNotification::from(events.last().unwrap().clone())).unwrap();
+    let notification =
+        serde_json::to_string(&ShopNotification::from(events.last().unwrap().clone())).unwrap();
     c.bench_function("notify::sign bill.paid notification", |b| {
         b.iter(|| notify::sign(NOTIFY_SECRET, black_box(&notification), NOW + 61))
     });
 
     c.bench_function("CheckoutView::from_bill + serde_json::to_string", |b| {
-        b.iter(|| serde_json::to_string(&CheckoutView::from_bill(black_box(&paid), Some("123456"), NOW + 62)).unwrap())
+        b.iter(|| {
+            serde_json::to_string(&CheckoutView::from_bill(
+                black_box(&paid),
+                Some("123456"),
+                NOW + 62,
+            ))
+            .unwrap()
+        })
     });
 }
 

@@ -6,15 +6,21 @@
 
 mod props;
 
-use proptest::prelude::*;
 use props::{Currency, Edit, Op, OrderReference, Step, WireAmount};
+use proptest::prelude::*;
 
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (any::<u16>(), any::<u8>()).prop_map(|(at, bit)| Edit::Flip { at, bit }),
         (any::<u16>(), any::<u8>()).prop_map(|(at, byte)| Edit::Set { at, byte }),
         // JSON punctuation and quotes, so inserts often keep the body parseable.
-        (any::<u16>(), prop::collection::vec(prop::sample::select(br#"{}[]:,"\ 0129.eE-+tfnul"#.to_vec()), 1..6))
+        (
+            any::<u16>(),
+            prop::collection::vec(
+                prop::sample::select(br#"{}[]:,"\ 0129.eE-+tfnul"#.to_vec()),
+                1..6
+            )
+        )
             .prop_map(|(at, bytes)| Edit::Insert { at, bytes }),
         (any::<u16>(), 1u8..16).prop_map(|(at, len)| Edit::Remove { at, len }),
         (any::<u16>(), any::<u16>(), 1u8..24).prop_map(|(a, b, len)| Edit::Swap { a, b, len }),
@@ -50,8 +56,15 @@ fn step() -> impl Strategy<Value = Step> {
         2 => Just(OrderReference::ControlNumber),
         1 => Just(OrderReference::Foreign),
     ];
-    let apply = (any::<u8>(), any::<u8>(), wire_amount(), currency, to)
-        .prop_map(|(payment, status, amount, currency, to)| Op::Apply { payment, status, amount, currency, to });
+    let apply = (any::<u8>(), any::<u8>(), wire_amount(), currency, to).prop_map(
+        |(payment, status, amount, currency, to)| Op::Apply {
+            payment,
+            status,
+            amount,
+            currency,
+            to,
+        },
+    );
     let op = prop_oneof![8 => apply, 1 => Just(Op::Expire), 1 => Just(Op::Cancel)];
     (0u16..600, op).prop_map(|(after, op)| Step { after, op })
 }
@@ -95,10 +108,20 @@ proptest! {
 fn seeds_are_valid() {
     for w in props::signed_webhooks() {
         props::check_webhook(&w.body, w.header.as_deref());
-        assert!(shared::checksum::verify(props::CHECKSUM_KEY, &w.body, w.header.as_deref()).is_ok(), "{}", w.name);
+        assert!(
+            shared::checksum::verify(props::CHECKSUM_KEY, &w.body, w.header.as_deref()).is_ok(),
+            "{}",
+            w.name
+        );
     }
     for (token, claims) in props::minted_tokens() {
-        assert_eq!(shared::token::verify_signature_only(&props::TOKEN_SECRETS, token).as_ref(), Ok(claims));
+        assert_eq!(
+            shared::token::verify_signature_only(&props::TOKEN_SECRETS, token).as_ref(),
+            Ok(claims)
+        );
     }
-    assert!(shared::token::verify_signature_only(&props::TOKEN_SECRETS, &props::attacker_token()).is_err());
+    assert!(
+        shared::token::verify_signature_only(&props::TOKEN_SECRETS, &props::attacker_token())
+            .is_err()
+    );
 }

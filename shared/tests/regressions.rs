@@ -22,13 +22,25 @@ fn legacy_checksum_does_not_cover_data() {
     let genuine = json!({"event": "PAYMENT RECEIVED", "data": {"id": "WS1001LCP7F3A", "orderReference": "WS1001",
         "collectedAmount": "25000", "collectedCurrency": "TZS", "status": "SUCCESS"}});
     let legacy = "9038a34344c00898e906ffa0403a7ac8a82ed3fa46804a3055ddc59f6431ed56";
-    assert_eq!(checksum::sign_legacy(V3_KEY, &genuine), legacy, "the checksum of a genuine legacy webhook");
+    assert_eq!(
+        checksum::sign_legacy(V3_KEY, &genuine),
+        legacy,
+        "the checksum of a genuine legacy webhook"
+    );
 
     let forged = br#"{"event":"PAYMENT RECEIVED","data":{"id":"FORGED1","orderReference":"WS2002","collectedAmount":"9000000","collectedCurrency":"TZS","status":"SUCCESS"},"checksumMethod":"legacy","checksum":"9038a34344c00898e906ffa0403a7ac8a82ed3fa46804a3055ddc59f6431ed56"}"#;
-    assert_eq!(checksum::verify(V3_KEY, forged, None).map(|_| ()), Err(ChecksumError::Mismatch));
+    assert_eq!(
+        checksum::verify(V3_KEY, forged, None).map(|_| ()),
+        Err(ChecksumError::Mismatch)
+    );
 }
 
-fn record(id: &str, status: PaymentStatus, collected_amount: FlexAmount, currency: Option<&str>) -> PaymentRecord {
+fn record(
+    id: &str,
+    status: PaymentStatus,
+    collected_amount: FlexAmount,
+    currency: Option<&str>,
+) -> PaymentRecord {
     PaymentRecord {
         id: id.to_owned(),
         status,
@@ -46,7 +58,7 @@ fn record(id: &str, status: PaymentStatus, collected_amount: FlexAmount, currenc
     }
 }
 
-/// Found by the `ledger` fuzz target (all 18 crashes of a 120 s run; this is the minimized one):
+/// Found by the `ledger` fuzz target (all 18 crash inputs of a 120 s run; this is the minimized one):
 /// two payments whose amounts add past u64::MAX. `paid_total`'s `sum()` (ledger.rs, `apply`)
 /// panics in debug and wraps in release (the worker's profile), where the bill would then report
 /// far less than it received. Only a checksummed webhook or ClickPesa's own API can carry such an
@@ -62,9 +74,23 @@ fn huge_amounts_do_not_overflow_paid_total() {
         exp: 0,
     };
     let mut bill = Bill::new(&claims, "WS1001".to_owned(), 1_000, 1_900);
-    let huge = record("P0", PaymentStatus::Success, FlexAmount::from(18_446_744_073_701_162_990), None);
+    let huge = record(
+        "P0",
+        PaymentStatus::Success,
+        FlexAmount::from(18_446_744_073_701_162_990),
+        None,
+    );
     let _ = bill.apply(&huge, 23_336);
-    let reversed = record("P3", PaymentStatus::Reversed, FlexAmount::Text("16777043".into()), Some("TZS"));
+    let reversed = record(
+        "P3",
+        PaymentStatus::Reversed,
+        FlexAmount::Text("16777043".into()),
+        Some("TZS"),
+    );
     let _ = bill.apply(&reversed, 32_807);
-    assert!(bill.payments.values().all(|p| bill.paid_total >= p.amount), "paid_total {} wrapped", bill.paid_total);
+    assert!(
+        bill.payments.values().all(|p| bill.paid_total >= p.amount),
+        "paid_total {} wrapped",
+        bill.paid_total
+    );
 }

@@ -38,12 +38,28 @@ pub const ATTACKER_SECRET: &[u8] = b"order-secret-guessed";
 #[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone)]
 pub enum Edit {
-    Flip { at: u16, bit: u8 },
-    Set { at: u16, byte: u8 },
-    Insert { at: u16, bytes: Vec<u8> },
-    Remove { at: u16, len: u8 },
+    Flip {
+        at: u16,
+        bit: u8,
+    },
+    Set {
+        at: u16,
+        byte: u8,
+    },
+    Insert {
+        at: u16,
+        bytes: Vec<u8>,
+    },
+    Remove {
+        at: u16,
+        len: u8,
+    },
     /// Swap two ranges' worth of bytes: moves whole fields around, which byte flips rarely do.
-    Swap { a: u16, b: u16, len: u8 },
+    Swap {
+        a: u16,
+        b: u16,
+        len: u8,
+    },
 }
 
 /// `original` with `edits` applied in order; positions wrap so every edit lands somewhere.
@@ -71,7 +87,10 @@ pub fn apply_edits(original: &[u8], edits: &[Edit]) -> Vec<u8> {
             }
             Edit::Swap { a, b, len } if !out.is_empty() => {
                 let n = usize::from(*len).min(out.len() / 2);
-                let (a, b) = (usize::from(*a) % (out.len() - n + 1), usize::from(*b) % (out.len() - n + 1));
+                let (a, b) = (
+                    usize::from(*a) % (out.len() - n + 1),
+                    usize::from(*b) % (out.len() - n + 1),
+                );
                 let (lo, hi) = (a.min(b), a.max(b));
                 if lo + n <= hi {
                     let (left, right) = out.split_at_mut(hi);
@@ -100,10 +119,16 @@ pub struct SignedWebhook {
 /// The V3 `PAYMENT RECEIVED` payload of shared/clickpesa/checksum-vectors.json: the realistic shape.
 pub fn v3_payment_received() -> Value {
     // Both includers live one level below the repository root, next to `shared/`'s sibling.
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/clickpesa/checksum-vectors.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/clickpesa/checksum-vectors.json"
+    );
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let vectors: Vec<Value> = serde_json::from_str(&text).expect("vectors are JSON");
-    let v3 = vectors.iter().find(|v| v["name"].as_str().is_some_and(|n| n.starts_with("V3"))).expect("V3 vector");
+    let v3 = vectors
+        .iter()
+        .find(|v| v["name"].as_str().is_some_and(|n| n.starts_with("V3")))
+        .expect("V3 vector");
     v3["payload"].clone()
 }
 
@@ -184,9 +209,14 @@ fn signed_payloads() -> &'static BTreeSet<String> {
 
 /// Property 1 on any body and header.
 pub fn check_webhook(body: &[u8], header: Option<&str>) {
-    let Ok(payload) = checksum::verify(CHECKSUM_KEY, body, header) else { return };
+    let Ok(payload) = checksum::verify(CHECKSUM_KEY, body, header) else {
+        return;
+    };
     let canonical = canonical_json(&payload);
-    assert!(signed_payloads().contains(&canonical), "forgery accepted: {canonical}");
+    assert!(
+        signed_payloads().contains(&canonical),
+        "forgery accepted: {canonical}"
+    );
     if let Ok(hook) = serde_json::from_value::<Webhook>(payload) {
         let _ = hook.payment();
     }
@@ -213,11 +243,40 @@ pub fn minted_tokens() -> &'static [(String, OrderClaims)] {
             exp,
         };
         let all = [
-            (TOKEN_SECRETS[0], claims("WS1001", 25_000, "Order WS1001", PaymentMode::Exact, 1_900_000_000)),
-            (TOKEN_SECRETS[1], claims("WS1002", 1, "", PaymentMode::AllowPartialAndOverPayment, 1_800_000_000)),
-            (TOKEN_SECRETS[0], claims("A", 50_000_000, "Sabuni – 500g café", PaymentMode::Exact, u64::MAX)),
+            (
+                TOKEN_SECRETS[0],
+                claims(
+                    "WS1001",
+                    25_000,
+                    "Order WS1001",
+                    PaymentMode::Exact,
+                    1_900_000_000,
+                ),
+            ),
+            (
+                TOKEN_SECRETS[1],
+                claims(
+                    "WS1002",
+                    1,
+                    "",
+                    PaymentMode::AllowPartialAndOverPayment,
+                    1_800_000_000,
+                ),
+            ),
+            (
+                TOKEN_SECRETS[0],
+                claims(
+                    "A",
+                    50_000_000,
+                    "Sabuni – 500g café",
+                    PaymentMode::Exact,
+                    u64::MAX,
+                ),
+            ),
         ];
-        all.into_iter().map(|(secret, c)| (token::mint(secret, &c), c)).collect()
+        all.into_iter()
+            .map(|(secret, c)| (token::mint(secret, &c), c))
+            .collect()
     })
 }
 
@@ -239,13 +298,27 @@ pub fn check_token(token: &str, now: u64) {
     }
     match token::verify(&TOKEN_SECRETS, token, now) {
         Ok(claims) => {
-            assert_eq!(Ok(&claims), signature_only.as_ref(), "verify and verify_signature_only disagree");
-            assert!(now <= claims.exp.saturating_add(CLOCK_SKEW_SECS), "expired token accepted at {now}");
+            assert_eq!(
+                Ok(&claims),
+                signature_only.as_ref(),
+                "verify and verify_signature_only disagree"
+            );
+            assert!(
+                now <= claims.exp.saturating_add(CLOCK_SKEW_SECS),
+                "expired token accepted at {now}"
+            );
         }
         Err(TokenError::Expired { exp }) => {
-            assert!(signature_only.as_ref().is_ok_and(|c| c.exp == exp), "Expired for a token that did not verify");
+            assert!(
+                signature_only.as_ref().is_ok_and(|c| c.exp == exp),
+                "Expired for a token that did not verify"
+            );
         }
-        Err(e) => assert_eq!(Err(&e), signature_only.as_ref(), "verify failed differently from verify_signature_only"),
+        Err(e) => assert_eq!(
+            Err(&e),
+            signature_only.as_ref(),
+            "verify failed differently from verify_signature_only"
+        ),
     }
 }
 
@@ -301,7 +374,13 @@ pub enum OrderReference {
 #[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone)]
 pub enum Op {
-    Apply { payment: u8, status: u8, amount: WireAmount, currency: Currency, to: OrderReference },
+    Apply {
+        payment: u8,
+        status: u8,
+        amount: WireAmount,
+        currency: Currency,
+        to: OrderReference,
+    },
     Expire,
     Cancel,
 }
@@ -314,9 +393,25 @@ pub struct Step {
     pub op: Op,
 }
 
-const STATUSES: [&str; 9] = ["PENDING", "PROCESSING", "ON-HOLD", "FAILED", "SUCCESS", "SETTLED", "REFUNDED", "REVERSED", "NEW"];
+const STATUSES: [&str; 9] = [
+    "PENDING",
+    "PROCESSING",
+    "ON-HOLD",
+    "FAILED",
+    "SUCCESS",
+    "SETTLED",
+    "REFUNDED",
+    "REVERSED",
+    "NEW",
+];
 
-fn record(payment: u8, status: u8, amount: &WireAmount, currency: Currency, to: OrderReference) -> PaymentRecord {
+fn record(
+    payment: u8,
+    status: u8,
+    amount: &WireAmount,
+    currency: Currency,
+    to: OrderReference,
+) -> PaymentRecord {
     let id = PAYMENT_IDS[usize::from(payment) % PAYMENT_IDS.len()];
     let status = PaymentStatus::from(STATUSES[usize::from(status) % STATUSES.len()].to_owned());
     PaymentRecord {
@@ -403,13 +498,28 @@ pub fn check_ledger(amount: u32, steps: &[Step]) {
         now += u64::from(step.after);
         let before = bill.clone();
         let result = match &step.op {
-            Op::Apply { payment, status, amount, currency, to } => {
+            Op::Apply {
+                payment,
+                status,
+                amount,
+                currency,
+                to,
+            } => {
                 let record = record(*payment, *status, amount, *currency, *to);
                 let result = bill.apply(&record, now);
                 // The model: a payment counts from its first accepted money record, at that amount.
-                if result.is_ok() && money_arrived(&record.status) && !received.contains_key(&record.id) {
-                    let amount = record.collected_amount.as_ref().and_then(FlexAmount::whole_tzs);
-                    received.insert(record.id.clone(), amount.expect("apply accepted an unreadable amount"));
+                if result.is_ok()
+                    && money_arrived(&record.status)
+                    && !received.contains_key(&record.id)
+                {
+                    let amount = record
+                        .collected_amount
+                        .as_ref()
+                        .and_then(FlexAmount::whole_tzs);
+                    received.insert(
+                        record.id.clone(),
+                        amount.expect("apply accepted an unreadable amount"),
+                    );
                 }
                 result
             }
@@ -420,7 +530,11 @@ pub fn check_ledger(amount: u32, steps: &[Step]) {
         let mut unversioned = bill.clone();
         unversioned.version = before.version;
         let changed = unversioned != before;
-        assert_eq!(bill.version, before.version + u64::from(changed), "version counts changes: {step:?}");
+        assert_eq!(
+            bill.version,
+            before.version + u64::from(changed),
+            "version counts changes: {step:?}"
+        );
         let events = match result {
             Ok(events) => events,
             Err(e) => {
@@ -428,23 +542,55 @@ pub fn check_ledger(amount: u32, steps: &[Step]) {
                 Vec::new()
             }
         };
-        assert!(events.is_empty() || changed, "events without a change: {step:?}");
+        assert!(
+            events.is_empty() || changed,
+            "events without a change: {step:?}"
+        );
         for e in &events {
-            assert!(event_ids.insert(e.id.clone()), "event {} emitted twice", e.id);
-            assert!(e.id.starts_with(&format!("{REFERENCE}.")), "event id {} lacks the reference", e.id);
-            assert_eq!((e.state, e.paid_total, e.at), (bill.state, bill.paid_total, now));
+            assert!(
+                event_ids.insert(e.id.clone()),
+                "event {} emitted twice",
+                e.id
+            );
+            assert!(
+                e.id.starts_with(&format!("{REFERENCE}.")),
+                "event id {} lacks the reference",
+                e.id
+            );
+            assert_eq!(
+                (e.state, e.paid_total, e.at),
+                (bill.state, bill.paid_total, now)
+            );
         }
 
-        assert_eq!(bill.paid_total, total(bill.payments.values().map(|p| p.amount)));
-        assert_eq!(bill.paid_total, total(received.values().copied()), "paid_total differs from the model");
+        assert_eq!(
+            bill.paid_total,
+            total(bill.payments.values().map(|p| p.amount))
+        );
+        assert_eq!(
+            bill.paid_total,
+            total(received.values().copied()),
+            "paid_total differs from the model"
+        );
         assert!(bill.paid_total >= before.paid_total, "paid_total went down");
-        assert!(bill.payments.values().all(|p| money_arrived(&p.status)), "a payment without money is counted");
-        assert!(bill.payments.keys().all(|id| !bill.failed_attempts.contains_key(id)), "an id is both paid and failed");
+        assert!(
+            bill.payments.values().all(|p| money_arrived(&p.status)),
+            "a payment without money is counted"
+        );
+        assert!(
+            bill.payments
+                .keys()
+                .all(|id| !bill.failed_attempts.contains_key(id)),
+            "an id is both paid and failed"
+        );
         assert_eq!(bill.state, expected_state(&bill));
         assert_eq!(bill.is_open(), bill.state == BillState::Pending);
 
         let json = serde_json::to_string(&bill).expect("bill serialises");
-        assert_eq!(serde_json::from_str::<Bill>(&json).expect("bill deserialises"), bill);
+        assert_eq!(
+            serde_json::from_str::<Bill>(&json).expect("bill deserialises"),
+            bill
+        );
         let view = CheckoutView::from_bill(&bill, None, now);
         assert_eq!(view.remaining, bill.amount.saturating_sub(bill.paid_total));
     }
