@@ -118,7 +118,8 @@ pub struct SignedWebhook {
 
 /// The V3 `PAYMENT RECEIVED` payload of shared/clickpesa/checksum-vectors.json: the realistic shape.
 pub fn v3_payment_received() -> Value {
-    // Both includers live one level below the repository root, next to `shared/`'s sibling.
+    // Both includers (shared/, fuzz/) sit one level below the repository root; the vectors live in
+    // the shared/ folder beside the repository.
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../shared/clickpesa/checksum-vectors.json"
