@@ -38,6 +38,10 @@ pub enum ChecksumError {
     UnknownMethod(String),
     #[error("checksum does not match the payload")]
     Mismatch,
+    /// The legacy method turns nested objects into `[object Object]`, so its digest would not cover
+    /// `data` at all: anyone holding one legacy-signed webhook could forge any payment.
+    #[error("the legacy checksum method cannot cover nested data")]
+    LegacyOverNestedData,
 }
 
 /// Canonical JSON: keys sorted at every level, compact, non-ASCII as raw UTF-8 (JS, Go, Rust).
@@ -192,6 +196,9 @@ pub fn verify(key: &[u8], body: &[u8], header_checksum: Option<&str>) -> Result<
         Some(Value::String(m)) => return Err(ChecksumError::UnknownMethod(m)),
         Some(other) => return Err(ChecksumError::UnknownMethod(other.to_string())),
     };
+    if matches!(method, Method::Legacy) && map.values().any(|v| v.is_object() || v.is_array()) {
+        return Err(ChecksumError::LegacyOverNestedData);
+    }
     let payload = Value::Object(map);
     let matches = |message: String| ct_eq(hmac_sha256_hex(key, message.as_bytes()).as_bytes(), given.as_bytes());
     let ok = match method {

@@ -285,7 +285,8 @@ impl Bill {
 
         self.failed_attempts.remove(id);
         self.payments.insert(id.clone(), payment.clone());
-        self.paid_total = self.payments.values().map(|p| p.amount).sum();
+        // Saturating: a (signed) record may carry any u64; a wrapped total would understate money received.
+        self.paid_total = self.payments.values().fold(0, |total: u64, p| total.saturating_add(p.amount));
         self.state = self.derived_state();
         self.version += 1;
 
