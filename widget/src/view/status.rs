@@ -24,9 +24,11 @@ pub fn StatusLine(stage: Memo<Stage>, reconnecting: Signal<bool>, locale: Locale
         Stage::Failed => text.error_title,
     };
     view! {
-        <h2 role="status" aria-live="polite" class:alert=move || reconnecting.get() && waiting()>
+        // A heading may not carry role="status" (axe: aria-allowed-role), so the live region is a
+        // paragraph styled as the widget's title.
+        <p role="status" aria-live="polite" class="status" class:alert=move || reconnecting.get() && waiting()>
             <span class="spin" aria-hidden="true" class:sr=move || !waiting()></span>
             {message}
-        </h2>
+        </p>
     }
 }
