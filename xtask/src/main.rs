@@ -114,7 +114,7 @@ fn test(root: &Path) -> Result<()> {
         stack::Options { ports: [0, 0, 0], state_dir: state_dir.clone(), fast_timers: true, log_to_files: true, webdriver: true },
     )?;
     let outcome = step("edge and end-to-end suites against simulator + wrangler + demo shop", || {
-        run(cargo(root).args(["test", "-p", "tests", "--features", "stack", "--test", "edge", "--test", "e2e"]).envs(stack.env()))
+        run(cargo(root).args(["test", "-p", "tests", "--features", "stack", "--no-fail-fast", "--test", "edge", "--test", "e2e"]).envs(stack.env()))
     });
     drop(stack);
     if outcome.is_err() {

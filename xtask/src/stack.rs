@@ -89,7 +89,10 @@ impl Stack {
             .env("ORDER_SIGNING_SECRET", &s.order_signing_secret)
             .env("MERCHANT_WEBHOOK_SECRET", &s.merchant_webhook_secret);
 
-        let (reconcile, notify_base) = if opts.fast_timers { ("2,2,3,5", "1") } else { ("15,30,60,120,300,600", "5") };
+        // Tests create and poll far more bills a minute than a shop does; the simulator has no rate
+        // limit in this stack, so the gateway's pace is raised with the timers.
+        let (reconcile, notify_base, pace) =
+            if opts.fast_timers { ("2,2,3,5", "1", "1000") } else { ("15,30,60,120,300,600", "5", "100") };
         let webhook_url = format!("{}/notifications", stack.shop_url);
         let base_url = format!("{}/third-parties", stack.sim_url);
         let vars: Vec<(&str, &str)> = vec![
@@ -106,6 +109,7 @@ impl Stack {
             ("CHECKOUT_TTL", "900"),
             ("RECONCILE_SCHEDULE", reconcile),
             ("NOTIFY_RETRY_BASE_SECS", notify_base),
+            ("CLICKPESA_REQUESTS_PER_MINUTE", pace),
         ];
         let wrangler = edge::wrangler_dev_command(root, edge_port, &opts.state_dir.join("wrangler"), &vars);
 
@@ -206,7 +210,7 @@ fn http_get_status(url: &str) -> Option<u16> {
     let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
     let mut stream = TcpStream::connect_timeout(&host.parse().ok()?, Duration::from_secs(2)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
     let mut head = [0u8; 32];
     let n = stream.read(&mut head).ok()?;
     std::str::from_utf8(&head[..n]).ok()?.split_whitespace().nth(1)?.parse().ok()

@@ -235,19 +235,24 @@ impl Bill {
 
     /// Missed webhooks are normal: ask ClickPesa what it has and apply it through the ledger.
     async fn reconcile(&self, stored: &mut StoredBill, now: u64) -> Result<(), EdgeError> {
-        stored.polls += 1;
-        stored.next_poll_at = schedule::poll_gap(&self.config().reconcile_schedule(), stored.polls)
-            .map(|gap| now + gap);
         let records = match ClickPesa::background(&self.env)?
             .payments(stored.bill.reference.as_str())
             .await
         {
             Ok(records) => records,
+            // Throttled (background calls yield to checkouts) or ClickPesa down: this poll did not
+            // happen, so it keeps its place in the schedule and is tried again soon.
+            Err(GatewayError::Unavailable { retry_after }) => {
+                stored.next_poll_at = Some(now + u64::from(retry_after.max(1)));
+                return Ok(());
+            }
             Err(error) => {
                 worker::console_warn!("reconcile {}: {error}", stored.bill.reference);
+                self.advance_polls(stored, now);
                 return Ok(());
             }
         };
+        self.advance_polls(stored, now);
         for record in records {
             match stored.bill.apply(&record, now) {
                 Ok(events) => self.record_events(stored, events, now)?,
@@ -259,6 +264,13 @@ impl Bill {
             }
         }
         Ok(())
+    }
+
+    /// One poll done: the next one follows the schedule (or none, once it is used up).
+    fn advance_polls(&self, stored: &mut StoredBill, now: u64) {
+        stored.polls += 1;
+        stored.next_poll_at = schedule::poll_gap(&self.config().reconcile_schedule(), stored.polls)
+            .map(|gap| now + gap);
     }
 
     /// Deactivates the number at ClickPesa so late payments are refused, then marks the bill

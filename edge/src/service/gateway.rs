@@ -28,10 +28,6 @@ const TOKEN_KEY: &str = "token";
 /// ClickPesa tokens live one hour; refresh five minutes early so none expires mid-request.
 const TOKEN_LIFETIME_MS: u64 = 60 * 60 * 1000;
 const TOKEN_REFRESH_MARGIN_MS: u64 = 5 * 60 * 1000;
-/// Below ClickPesa's 120/min, leaving room for a second deployment's stray calls and clock skew.
-const REQUESTS_PER_MINUTE: usize = 100;
-/// The part of that budget background calls may fill; the rest stays free for checkouts.
-const BACKGROUND_REQUESTS_PER_MINUTE: usize = 60;
 const WINDOW_MS: u64 = 60_000;
 /// Waiting longer than this for a pacing slot is worse for a shopper than a 503 with Retry-After.
 const MAX_PACING_WAIT_MS: u64 = 5_000;
@@ -182,9 +178,11 @@ impl ClickPesaGateway {
     /// Takes a slot in the sliding one-minute window: interactive calls wait briefly for one,
     /// background calls only take one while the window is below their share.
     async fn admit(&self, priority: Priority) -> Result<(), GatewayError> {
+        let per_minute = Config::new(&self.env).clickpesa_requests_per_minute();
         let limit = match priority {
-            Priority::Interactive => REQUESTS_PER_MINUTE,
-            Priority::Background => BACKGROUND_REQUESTS_PER_MINUTE,
+            Priority::Interactive => per_minute,
+            // Background calls may fill 60% of the window; the rest stays free for checkouts.
+            Priority::Background => (per_minute * 3 / 5).max(1),
         };
         loop {
             let now = now_ms();
