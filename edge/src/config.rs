@@ -1,5 +1,6 @@
 //! Every secret and variable the worker reads, by name, with its default. Secrets and vars are both
 //! plain strings in the Workers env (`wrangler secret put` / `[vars]` / `wrangler dev --var`).
+use shared::bucket::Rate;
 use worker::Env;
 
 use crate::http::errors::EdgeError;
@@ -8,11 +9,23 @@ const PRODUCTION_BASE_URL: &str = "https://api.clickpesa.com/third-parties";
 const DEFAULT_CHECKOUT_TTL_SECS: u64 = 3600;
 const DEFAULT_RECONCILE_SCHEDULE: &[u64] = &[30, 60, 120, 300, 600, 1800, 3600];
 const DEFAULT_NOTIFY_RETRY_BASE_SECS: u64 = 10;
+const DEFAULT_NOTIFY_RETRY_MAX_SECS: u64 = 3600;
+/// Below ClickPesa's 120/min, leaving room for a second deployment's stray calls and clock skew.
+const DEFAULT_CLICKPESA_REQUESTS_PER_MINUTE: u64 = 100;
+/// A shopper's page may be reloaded a few times; a script replaying one token is stopped here.
+const DEFAULT_CHECKOUT_LIMIT_PER_ORDER: u64 = 6;
+/// Generous for shoppers behind one carrier NAT, yet one client can take at most about a third
+/// of the account's ClickPesa budget.
+const DEFAULT_CHECKOUT_LIMIT_PER_CLIENT: u64 = 30;
+/// Thirty days after a bill's final state (and its last notification) its storage is deleted.
+const DEFAULT_BILL_RETENTION_SECS: u64 = 30 * 24 * 3600;
 
 /// Where and how to notify the shop's server of bill events.
 pub struct MerchantWebhook {
     pub url: String,
-    pub secret: String,
+    /// MERCHANT_WEBHOOK_SECRET as a comma-separated list: every notification carries one `v1=`
+    /// signature per secret, so the shop can move to a new secret whenever it likes.
+    pub secrets: Vec<String>,
 }
 
 pub struct Config<'a>(&'a Env);
@@ -48,7 +61,7 @@ impl<'a> Config<'a> {
             .unwrap_or_default()
     }
 
-    fn seconds(&self, name: &str, default: u64) -> u64 {
+    fn positive_number(&self, name: &str, default: u64) -> u64 {
         self.optional(name)
             .and_then(|v| v.parse().ok())
             .filter(|&s| s > 0)
@@ -94,9 +107,10 @@ impl<'a> Config<'a> {
 
     /// `None` when the shop has not configured notifications: then no events are queued at all.
     pub fn merchant_webhook(&self) -> Option<MerchantWebhook> {
+        let secrets = self.list("MERCHANT_WEBHOOK_SECRET");
         Some(MerchantWebhook {
             url: self.optional("MERCHANT_WEBHOOK_URL")?,
-            secret: self.optional("MERCHANT_WEBHOOK_SECRET")?,
+            secrets: (!secrets.is_empty()).then_some(secrets)?,
         })
     }
 
@@ -105,7 +119,7 @@ impl<'a> Config<'a> {
     }
 
     pub fn checkout_ttl_secs(&self) -> u64 {
-        self.seconds("CHECKOUT_TTL", DEFAULT_CHECKOUT_TTL_SECS)
+        self.positive_number("CHECKOUT_TTL", DEFAULT_CHECKOUT_TTL_SECS)
     }
 
     /// Seconds between reconciliation polls while a bill is pending; polling stops after the last.
@@ -123,7 +137,37 @@ impl<'a> Config<'a> {
             .unwrap_or_else(|| DEFAULT_RECONCILE_SCHEDULE.to_vec())
     }
 
+    /// The gateway's pace. The default stays below ClickPesa's 120/min, leaving room for stray calls
+    /// and clock skew; a local stack against the simulator (which has no such limit) may raise it.
+    pub fn clickpesa_requests_per_minute(&self) -> usize {
+        self.positive_number("CLICKPESA_REQUESTS_PER_MINUTE", DEFAULT_CLICKPESA_REQUESTS_PER_MINUTE) as usize
+    }
+
     pub fn notify_retry_base_secs(&self) -> u64 {
-        self.seconds("NOTIFY_RETRY_BASE_SECS", DEFAULT_NOTIFY_RETRY_BASE_SECS)
+        self.positive_number("NOTIFY_RETRY_BASE_SECS", DEFAULT_NOTIFY_RETRY_BASE_SECS)
+    }
+
+    /// The longest pause between two attempts of one shop notification.
+    pub fn notify_retry_max_secs(&self) -> u64 {
+        self.positive_number("NOTIFY_RETRY_MAX_SECS", DEFAULT_NOTIFY_RETRY_MAX_SECS)
+    }
+
+    /// `POST /v1/checkouts` per order reference a minute (also the burst).
+    pub fn checkout_limit_per_order(&self) -> Rate {
+        self.rate("CHECKOUT_LIMIT_PER_ORDER", DEFAULT_CHECKOUT_LIMIT_PER_ORDER)
+    }
+
+    /// `POST /v1/checkouts` per client (IP address, IPv6 /64) a minute (also the burst).
+    pub fn checkout_limit_per_client(&self) -> Rate {
+        self.rate("CHECKOUT_LIMIT_PER_CLIENT", DEFAULT_CHECKOUT_LIMIT_PER_CLIENT)
+    }
+
+    fn rate(&self, name: &str, default: u64) -> Rate {
+        Rate::per_minute(u32::try_from(self.positive_number(name, default)).unwrap_or(u32::MAX))
+    }
+
+    /// How long a settled bill (final state, every notification acknowledged) is kept.
+    pub fn bill_retention_secs(&self) -> u64 {
+        self.positive_number("BILL_RETENTION_SECS", DEFAULT_BILL_RETENTION_SECS)
     }
 }

@@ -1,8 +1,8 @@
 //! The BillPay edge worker: thin HTTP and Durable Object glue around `shared` (DESIGN.md "Edge").
 //!
 //! - [`api`]: the public routes, one module per resource.
-//! - [`service`]: the `Bill` and `ClickPesaGateway` Durable Objects, their typed clients, the
-//!   shop-notification outbox and the alarm schedule.
+//! - [`service`]: the `Bill`, `ClickPesaGateway` and `CheckoutLimiter` Durable Objects, their typed
+//!   clients, the shop-notification outbox and the alarm schedule.
 //! - [`model`]: the messages between the worker and its objects.
 //! - [`http`]: errors, body limits, credentials, CORS, request logs, outbound fetch.
 mod api;
@@ -19,6 +19,7 @@ use crate::http::{cors, log::RequestLog};
 
 pub use service::bill_object::Bill;
 pub use service::gateway::ClickPesaGateway;
+pub use service::limiter::CheckoutLimiter;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {

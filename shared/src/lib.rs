@@ -9,7 +9,9 @@
 //! - [`channels`]: how to pay a control number on each channel, in English and Swahili.
 //! - [`notify`]: the signature on the edge's notifications to the shop (`t=…,v1=…`).
 //! - [`money`]: `TSh 90,900` formatting.
+//! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
 pub mod api;
+pub mod bucket;
 pub mod channels;
 pub mod checksum;
 pub mod clickpesa;

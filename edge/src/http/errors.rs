@@ -28,6 +28,9 @@ pub enum EdgeError {
     TooLarge { limit: usize },
     #[error("the request body must be application/json")]
     UnsupportedMediaType,
+    /// Too many checkouts from one client or for one order (see `service::limiter`).
+    #[error("too many checkout requests; retry after {retry_after} s")]
+    RateLimited { retry_after: u32 },
     #[error("the payment provider refused the request")]
     UpstreamRejected,
     #[error("the payment provider is unavailable; retry later")]
@@ -71,6 +74,7 @@ impl EdgeError {
             Self::TooLarge { .. } => 413,
             Self::UnsupportedMediaType => 415,
             Self::Invalid { .. } => 422,
+            Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::UpstreamRejected => 502,
             Self::Unavailable { .. } | Self::NotConfigured => 503,
@@ -88,6 +92,7 @@ impl EdgeError {
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::TooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::RateLimited { .. } => "rate_limited",
             Self::UpstreamRejected => "provider_rejected",
             Self::Unavailable { .. } => "provider_unavailable",
             Self::NotConfigured => "not_configured",
@@ -105,7 +110,7 @@ impl EdgeError {
         let _ = headers.set("Content-Type", "application/json");
         let _ = match self {
             Self::MethodNotAllowed { allow } => headers.set("Allow", allow),
-            Self::Unavailable { retry_after } => {
+            Self::Unavailable { retry_after } | Self::RateLimited { retry_after } => {
                 headers.set("Retry-After", &retry_after.to_string())
             }
             _ => Ok(()),

@@ -43,6 +43,9 @@ pub struct StoredBill {
     pub next_poll_at: Option<u64>,
     /// Shop notifications not yet acknowledged with a 2xx, oldest first.
     pub outbox: Vec<Notification>,
+    /// Unix seconds when the bill reached its final state; BILL_RETENTION_SECS counts from here.
+    #[serde(default)]
+    pub settled_at: Option<u64>,
 }
 
 /// One shop notification: the body is fixed when the event happens, so every retry sends the same

@@ -5,7 +5,7 @@
 //! shop's notifications. Rules live in `shared::ledger`; this object only persists and schedules.
 use futures_util::lock::Mutex;
 use shared::api::{CheckoutView, OrderView};
-use shared::clickpesa::CreateOrderControlNumber;
+use shared::clickpesa::{CreateOrderControlNumber, PaymentRecord};
 use shared::ledger::{self, BillEvent};
 use shared::token::OrderClaims;
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
@@ -71,10 +71,13 @@ impl Bill {
     }
 
     /// Writes the bill and points the alarm at the next thing due.
-    async fn save(&self, stored: &StoredBill, now: u64) -> Result<(), EdgeError> {
+    async fn save(&self, stored: &mut StoredBill, now: u64) -> Result<(), EdgeError> {
+        if !stored.bill.is_open() && stored.settled_at.is_none() {
+            stored.settled_at = Some(now);
+        }
         let storage = self.state.storage();
-        storage.put(STORAGE_KEY, stored).await?;
-        match schedule::next_wake(stored, now) {
+        storage.put(STORAGE_KEY, &*stored).await?;
+        match schedule::next_wake(stored, self.config().bill_retention_secs(), now) {
             Some(at) => {
                 storage
                     .set_alarm((at.saturating_sub(now) * 1000) as i64)
@@ -140,13 +143,14 @@ impl Bill {
         let expires_at = claims.exp.min(now + self.config().checkout_ttl_secs());
         let bill = ledger::Bill::new(&claims, control_number, now, expires_at);
         let first_poll = schedule::poll_gap(&self.config().reconcile_schedule(), 0);
-        let stored = StoredBill {
+        let mut stored = StoredBill {
             bill,
             polls: 0,
             next_poll_at: first_poll.map(|gap| now + gap),
             outbox: Vec::new(),
+            settled_at: None,
         };
-        self.save(&stored, now).await?;
+        self.save(&mut stored, now).await?;
         Ok(CreatedBill {
             view: self.view_of(&stored.bill, now),
             created: true,
@@ -179,7 +183,7 @@ impl Bill {
             return Ok(Applied::Unchanged);
         }
         self.record_events(&mut stored, events, now)?;
-        self.save(&stored, now).await?;
+        self.save(&mut stored, now).await?;
         Ok(Applied::Recorded)
     }
 
@@ -199,12 +203,12 @@ impl Bill {
                 .await?;
             stored.bill = cancelled;
             self.record_events(&mut stored, events, now)?;
-            self.save(&stored, now).await?;
+            self.save(&mut stored, now).await?;
         }
         Ok(self.order_view_of(&stored.bill, now))
     }
 
-    /// The alarm: reconcile, expire, notify — whichever is due — then sleep until the next one.
+    /// The alarm: reconcile, expire, notify, forget — whichever is due — then sleep until the next.
     async fn wake(&self) -> Result<(), EdgeError> {
         let _writer = self.writer.lock().await;
         let Some(mut stored) = self.load().await? else {
@@ -212,25 +216,29 @@ impl Bill {
         };
         let now = now_secs();
         let config = self.config();
+        if schedule::purge_due(&stored, config.bill_retention_secs(), now) {
+            // Settled and every notification acknowledged: nothing here is owed to anyone any
+            // more. Late webhooks for the reference are acknowledged and ignored (no bill).
+            let storage = self.state.storage();
+            storage.delete_alarm().await?;
+            storage.delete_all().await?;
+            return Ok(());
+        }
         let expiry_due = now >= stored.bill.expires_at;
         let poll_due = stored.next_poll_at.is_some_and(|at| now >= at);
-        if stored.bill.is_open() && (poll_due || expiry_due) {
-            // A payment that landed just before the expiry must win over the expiry.
-            self.reconcile(&mut stored, now).await?;
-        }
         if stored.bill.is_open() && expiry_due {
             self.expire(&mut stored, now).await?;
+        } else if stored.bill.is_open() && poll_due {
+            self.reconcile(&mut stored, now).await?;
         }
         if let Some(webhook) = config.merchant_webhook() {
-            outbox::deliver_due(
-                &mut stored.outbox,
-                &webhook,
-                config.notify_retry_base_secs(),
-                now,
-            )
-            .await;
+            let retry = schedule::NotifyRetry {
+                base_secs: config.notify_retry_base_secs(),
+                max_secs: config.notify_retry_max_secs(),
+            };
+            outbox::deliver_due(&mut stored.outbox, &webhook, retry, now).await;
         }
-        self.save(&stored, now).await
+        self.save(&mut stored, now).await
     }
 
     /// Missed webhooks are normal: ask ClickPesa what it has and apply it through the ledger.
@@ -253,6 +261,15 @@ impl Bill {
             }
         };
         self.advance_polls(stored, now);
+        self.apply_records(stored, records, now)
+    }
+
+    fn apply_records(
+        &self,
+        stored: &mut StoredBill,
+        records: Vec<PaymentRecord>,
+        now: u64,
+    ) -> Result<(), EdgeError> {
         for record in records {
             match stored.bill.apply(&record, now) {
                 Ok(events) => self.record_events(stored, events, now)?,
@@ -273,21 +290,26 @@ impl Bill {
             .map(|gap| now + gap);
     }
 
-    /// Deactivates the number at ClickPesa so late payments are refused, then marks the bill
-    /// expired. If ClickPesa is unreachable the bill stays pending and a later poll retries both.
+    /// Deactivates the number at ClickPesa so late payments are refused, then asks ClickPesa for
+    /// the bill's payments one last time, then marks it expired unless money was found. Polling
+    /// after the deactivation closes the gap where a payment lands between a poll and the
+    /// deactivation and its webhook is lost. If ClickPesa is unreachable at either step the bill
+    /// stays pending and both are tried again later.
     async fn expire(&self, stored: &mut StoredBill, now: u64) -> Result<(), EdgeError> {
-        // Interactive priority: refusing late payments is worth more than any poll, and it happens
-        // once per bill.
-        if let Err(error) = ClickPesa::interactive(&self.env)?
-            .deactivate(&stored.bill.control_number)
-            .await
-        {
-            worker::console_warn!(
-                "expire {}: deactivation failed: {error}",
-                stored.bill.reference
-            );
-            stored.next_poll_at = Some(now + schedule::EXPIRY_RETRY_SECS);
-            return Ok(());
+        // Interactive priority: settling a bill is worth more than any routine poll, and it
+        // happens once per bill.
+        let clickpesa = ClickPesa::interactive(&self.env)?;
+        let settled = match clickpesa.deactivate(&stored.bill.control_number).await {
+            Ok(()) => clickpesa.payments(stored.bill.reference.as_str()).await,
+            Err(error) => Err(error),
+        };
+        match settled {
+            Ok(records) => self.apply_records(stored, records, now)?,
+            Err(error) => {
+                worker::console_warn!("expire {}: {error}", stored.bill.reference);
+                stored.next_poll_at = Some(now + schedule::EXPIRY_RETRY_SECS);
+                return Ok(());
+            }
         }
         let events = stored.bill.expire(now);
         self.record_events(stored, events, now)

@@ -3,6 +3,7 @@ pub mod bill_object;
 pub mod bills;
 pub mod clickpesa;
 pub mod gateway;
+pub mod limiter;
 pub mod outbox;
 pub mod rpc;
 pub mod schedule;

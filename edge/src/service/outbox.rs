@@ -9,7 +9,7 @@ use worker::{Headers, Method, Request, RequestInit};
 use crate::config::MerchantWebhook;
 use crate::http::outbound;
 use crate::model::bill::Notification;
-use crate::service::schedule::notify_retry_gap;
+use crate::service::schedule::{notify_retry_gap, NotifyRetry};
 
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -38,7 +38,7 @@ pub fn enqueue(
 pub async fn deliver_due(
     outbox: &mut Vec<Notification>,
     webhook: &MerchantWebhook,
-    retry_base_secs: u64,
+    retry: NotifyRetry,
     now: u64,
 ) {
     let mut kept = Vec::with_capacity(outbox.len());
@@ -52,7 +52,7 @@ pub async fn deliver_due(
             Err(reason) => {
                 notification.attempts += 1;
                 notification.next_attempt_at =
-                    now + notify_retry_gap(retry_base_secs, notification.attempts);
+                    now + notify_retry_gap(retry, notification.attempts);
                 worker::console_warn!(
                     "notify {}: attempt {} failed ({reason}); next at {}",
                     notification.event_id,
@@ -66,6 +66,21 @@ pub async fn deliver_due(
     *outbox = kept;
 }
 
+/// `t=<now>,v1=<sig>` with one `v1` per secret (Stripe's rotation scheme): while a rotation is
+/// under way the shop verifies with whichever secret it holds, old or new, with no downtime.
+fn signature(secrets: &[String], body: &str, now: u64) -> String {
+    let mut header = format!("t={now}");
+    for secret in secrets {
+        let signed = shared::notify::sign(secret.as_bytes(), body, now);
+        // `sign` gives `t=…,v1=…`: keep its `v1` part.
+        if let Some((_, v1)) = signed.split_once(',') {
+            header.push(',');
+            header.push_str(v1);
+        }
+    }
+    header
+}
+
 async fn deliver(
     notification: &Notification,
     webhook: &MerchantWebhook,
@@ -76,7 +91,7 @@ async fn deliver(
         headers.set("Content-Type", "application/json")?;
         headers.set(
             shared::notify::SIGNATURE_HEADER,
-            &shared::notify::sign(webhook.secret.as_bytes(), &notification.body, now),
+            &signature(&webhook.secrets, &notification.body, now),
         )?;
         let mut init = RequestInit::new();
         init.with_method(Method::Post)

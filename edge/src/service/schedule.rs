@@ -1,9 +1,14 @@
-//! When a Bill object should next wake up. One alarm per object serves three timers: the next
-//! reconciliation poll, the expiry, and the next shop-notification retry.
+//! When a Bill object should next wake up. One alarm per object serves four timers: the next
+//! reconciliation poll, the expiry, the next shop-notification retry, and forgetting the bill
+//! once its retention period is over.
 use crate::model::bill::StoredBill;
 
-/// Longest pause between two delivery attempts of one notification.
-const MAX_NOTIFY_RETRY_SECS: u64 = 3600;
+/// How shop notifications are retried: doubling from `base_secs`, never longer than `max_secs`.
+#[derive(Debug, Clone, Copy)]
+pub struct NotifyRetry {
+    pub base_secs: u64,
+    pub max_secs: u64,
+}
 
 /// How soon a failed expiry (ClickPesa unreachable) is tried again.
 pub const EXPIRY_RETRY_SECS: u64 = 60;
@@ -16,15 +21,29 @@ pub fn poll_gap(schedule: &[u64], polls: usize) -> Option<u64> {
 }
 
 /// Seconds before retry number `attempts` (1-based) of a notification: exponential, capped.
-pub fn notify_retry_gap(base_secs: u64, attempts: u32) -> u64 {
+pub fn notify_retry_gap(retry: NotifyRetry, attempts: u32) -> u64 {
     let factor = 1u64
         .checked_shl(attempts.saturating_sub(1))
         .unwrap_or(u64::MAX);
-    base_secs.saturating_mul(factor).min(MAX_NOTIFY_RETRY_SECS)
+    retry.base_secs.saturating_mul(factor).min(retry.max_secs)
+}
+
+/// When a settled bill may be deleted: `retention_secs` after it settled, and never while a
+/// notification is still owed to the shop.
+fn purge_at(stored: &StoredBill, retention_secs: u64) -> Option<u64> {
+    let settled_at = stored.settled_at.filter(|_| !stored.bill.is_open())?;
+    stored
+        .outbox
+        .is_empty()
+        .then(|| settled_at.saturating_add(retention_secs))
+}
+
+pub fn purge_due(stored: &StoredBill, retention_secs: u64, now: u64) -> bool {
+    purge_at(stored, retention_secs).is_some_and(|at| now >= at)
 }
 
 /// The earliest moment (unix seconds) anything is due, or `None` when the object can sleep for good.
-pub fn next_wake(stored: &StoredBill, now: u64) -> Option<u64> {
+pub fn next_wake(stored: &StoredBill, retention_secs: u64, now: u64) -> Option<u64> {
     let (expiry, poll) = match stored.bill.is_open() {
         // An expiry already due but not carried out (ClickPesa down) is retried by a poll, not
         // in a tight loop.
@@ -35,7 +54,8 @@ pub fn next_wake(stored: &StoredBill, now: u64) -> Option<u64> {
         false => (None, None),
     };
     let outbox = stored.outbox.iter().map(|n| n.next_attempt_at).min();
-    [expiry, poll, outbox].into_iter().flatten().min()
+    let purge = purge_at(stored, retention_secs);
+    [expiry, poll, outbox, purge].into_iter().flatten().min()
 }
 
 #[cfg(test)]
@@ -51,10 +71,14 @@ mod tests {
 
     #[test]
     fn notify_retries_double_and_cap() {
-        assert_eq!(notify_retry_gap(10, 1), 10);
-        assert_eq!(notify_retry_gap(10, 2), 20);
-        assert_eq!(notify_retry_gap(10, 4), 80);
-        assert_eq!(notify_retry_gap(10, 40), MAX_NOTIFY_RETRY_SECS);
-        assert_eq!(notify_retry_gap(10, 200), MAX_NOTIFY_RETRY_SECS);
+        let retry = NotifyRetry {
+            base_secs: 10,
+            max_secs: 3600,
+        };
+        assert_eq!(notify_retry_gap(retry, 1), 10);
+        assert_eq!(notify_retry_gap(retry, 2), 20);
+        assert_eq!(notify_retry_gap(retry, 4), 80);
+        assert_eq!(notify_retry_gap(retry, 40), 3600);
+        assert_eq!(notify_retry_gap(retry, 200), 3600);
     }
 }
