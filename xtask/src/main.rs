@@ -5,7 +5,10 @@
 //! - `test`: install what is missing, build once, run every suite (native, browser, and the ones
 //!   against the running stack), stop everything it started.
 //! - `build`: the release artefacts a shop deploys (`edge/build`, `widget/dist`).
+//! - `chaos [--checkouts N]`: N (default 1000) checkouts under every fault at once, the edge
+//!   restarted half way, every bill checked against the simulator.
 //! - `setup`: only the installs.
+mod chaos;
 mod edge;
 mod stack;
 mod tools;
@@ -18,7 +21,7 @@ use std::time::Instant;
 
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-const USAGE: &str = "usage: cargo xtask <demo|test|build|setup>";
+const USAGE: &str = "usage: cargo xtask <demo|test|build|setup|chaos [--checkouts N]>";
 
 fn main() {
     let root = workspace_root();
@@ -28,6 +31,7 @@ fn main() {
         "test" => test(&root),
         "build" => tools::ensure(&root, tools::Needs::Stack).and_then(|()| build(&root)),
         "setup" => tools::ensure(&root, tools::Needs::StackAndBrowser),
+        "chaos" => chaos_command(&root),
         _ => Err(USAGE.into()),
     };
     if let Err(e) = outcome {
@@ -72,7 +76,13 @@ fn demo(root: &Path) -> Result<()> {
     let state_dir = root.join(".state/demo");
     let mut stack = stack::Stack::start(
         root,
-        stack::Options { ports: [8789, 8787, 8788], state_dir, fast_timers: false, log_to_files: false, webdriver: false },
+        stack::Options {
+            ports: [8789, 8787, 8788],
+            fast_timers: false,
+            log_to_files: false,
+            rotation: stack::Rotation::None,
+            ..stack::Options::tests(state_dir)
+        },
     )?;
     println!();
     println!("  BillPay demo shop:  {}/", stack.shop_url);
@@ -111,8 +121,9 @@ fn test(root: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(&state_dir);
     let stack = stack::Stack::start(
         root,
-        stack::Options { ports: [0, 0, 0], state_dir: state_dir.clone(), fast_timers: true, log_to_files: true, webdriver: true },
+        stack::Options { webdriver: true, ..stack::Options::tests(state_dir.clone()) },
     )?;
+    let secrets = stack.secrets.values().map(str::to_owned).to_vec();
     let outcome = step("edge and end-to-end suites against simulator + wrangler + demo shop", || {
         run(cargo(root).args(["test", "-p", "tests", "--features", "stack", "--no-fail-fast", "--test", "edge", "--test", "e2e"]).envs(stack.env()))
     });
@@ -121,8 +132,47 @@ fn test(root: &Path) -> Result<()> {
         eprintln!("xtask: service logs are in {}", state_dir.display());
     }
     outcome?;
+    no_secrets_in_logs(&state_dir, &secrets)?;
+    step("chaos: 40 checkouts under every fault, the edge restarted half way", || {
+        let chaos_dir = root.join(".state/chaos-small");
+        no_secrets_in_logs(&chaos_dir, &chaos::run(root, 40, &chaos_dir)?)
+    })?;
     eprintln!("xtask: all suites passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+fn chaos_command(root: &Path) -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let checkouts = match args.as_slice() {
+        [] => 1000,
+        [flag, n] if flag == "--checkouts" => n.parse().map_err(|_| USAGE)?,
+        _ => return Err(USAGE.into()),
+    };
+    let started = Instant::now();
+    tools::ensure(root, tools::Needs::Stack)?;
+    build(root)?;
+    let state_dir = root.join(".state/chaos");
+    let secrets = chaos::run(root, checkouts, &state_dir)?;
+    no_secrets_in_logs(&state_dir, &secrets)?;
+    eprintln!("xtask chaos: {checkouts} checkouts passed in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// No secret value may appear in anything the services wrote (request logs, errors, warnings).
+fn no_secrets_in_logs(state_dir: &Path, secrets: &[String]) -> Result<()> {
+    let mut leaks = Vec::new();
+    for entry in std::fs::read_dir(state_dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "log") {
+            let text = String::from_utf8_lossy(&std::fs::read(&path)?).into_owned();
+            // Report which file and which secret (by position), never the value itself.
+            leaks.extend(secrets.iter().enumerate().filter(|(_, s)| text.contains(s.as_str())).map(|(i, _)| format!("{} holds secret #{i}", path.display())));
+        }
+    }
+    match leaks.is_empty() {
+        true => Ok(eprintln!("xtask: no secret in the logs of {}", state_dir.display())),
+        false => Err(format!("secrets leaked into logs: {}", leaks.join(", ")).into()),
+    }
 }
 
 fn step(what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
