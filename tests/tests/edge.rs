@@ -1,6 +1,10 @@
 //! The edge worker against the running stack: simulator + `wrangler dev` + demo shop, started once
 //! per run by `cargo xtask test` and described by `BILLPAY_*` variables. Tests share the stack, so
 //! each uses its own references; the few that inject global simulator faults run alone.
+#[path = "edge/abuse.rs"]
+mod abuse;
+#[path = "edge/bad_input.rs"]
+mod bad_input;
 #[path = "edge/checkouts.rs"]
 mod checkouts;
 #[path = "edge/gateway.rs"]
@@ -11,6 +15,8 @@ mod http;
 mod lifecycle;
 #[path = "edge/orders.rs"]
 mod orders;
+#[path = "edge/secrets.rs"]
+mod secrets;
 #[path = "edge/support.rs"]
 mod support;
 #[path = "edge/webhooks.rs"]
