@@ -29,6 +29,7 @@ use billpay_tests::sim::pay::{PayChannel, PayOutcome, PayRequest};
 use billpay_tests::sim::rng::Xorshift;
 use billpay_tests::sim::webhook::DeliveryStatus;
 use reqwest::{Method, StatusCode};
+use serde_json::Value;
 use shared::clickpesa::{BillStatus, PaymentMode, PaymentStatus};
 use tokio::sync::Semaphore;
 
@@ -240,13 +241,28 @@ async fn customer(
         Plan::NeverWithForgery => forge(reference, amount, counters).await,
         Plan::Never => {}
     }
-    // The widget's poll, with the token: it must answer during all of this.
-    let view = get_checkout(reference, &order).await;
+    // The widget's poll, with the token.
+    let path = format!("/v1/checkouts/{reference}");
+    let view = reachable(|| edge(Method::GET, &path).bearer_auth(&order)).await;
     assert!(
         view.status == StatusCode::OK || view.status.is_server_error(),
         "{reference}: poll answered {}",
         view.status
     );
+}
+
+/// Sends until the edge answers at all: while it restarts, connections are refused or cut.
+async fn reachable(request: impl Fn() -> reqwest::RequestBuilder) -> Reply {
+    for _ in 0..120 {
+        if let Ok(response) = request().send().await {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.json().await.unwrap_or(Value::Null);
+            return Reply { status, headers, body };
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("the edge did not answer for a minute");
 }
 
 /// `POST /v1/checkouts` as the widget does, retrying what is worth retrying: 503 and 429 (after
@@ -294,7 +310,7 @@ async fn forge(reference: &str, amount: u64, counters: &Counters) {
     let unsigned = payment_webhook(reference, &format!("{reference}FORGED2"), "SUCCESS", amount);
     for body in [wrong_key, unsigned] {
         counters.forged_posted.fetch_add(1, Ordering::Relaxed);
-        let reply = send(edge(Method::POST, "/v1/webhooks/clickpesa").json(&body)).await;
+        let reply = reachable(|| edge(Method::POST, "/v1/webhooks/clickpesa").json(&body)).await;
         if reply.status == StatusCode::UNAUTHORIZED {
             counters.forged_refused.fetch_add(1, Ordering::Relaxed);
         }
