@@ -7,7 +7,9 @@
 //! - `build`: the release artefacts a shop deploys (`edge/build`, `widget/dist`).
 //! - `chaos [--checkouts N]`: N (default 1000) checkouts under every fault at once, the edge
 //!   restarted half way, every bill checked against the simulator.
+//! - `bench`: release artefacts, the stack once, every figure measured into BENCHMARKS.md.
 //! - `setup`: only the installs.
+mod bench;
 mod chaos;
 mod edge;
 mod stack;
@@ -21,7 +23,7 @@ use std::time::Instant;
 
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-const USAGE: &str = "usage: cargo xtask <demo|test|build|setup|chaos [--checkouts N]>";
+const USAGE: &str = "usage: cargo xtask <demo|test|build|bench|setup|chaos [--checkouts N]>";
 
 fn main() {
     let root = workspace_root();
@@ -31,6 +33,7 @@ fn main() {
         "test" => test(&root),
         "build" => tools::ensure(&root, tools::Needs::Stack).and_then(|()| build(&root)),
         "setup" => tools::ensure(&root, tools::Needs::StackAndBrowser),
+        "bench" => bench::bench(&root),
         "chaos" => chaos_command(&root),
         _ => Err(USAGE.into()),
     };

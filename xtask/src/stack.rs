@@ -274,6 +274,11 @@ impl Stack {
         ]
     }
 
+    fn wrangler(&self, root: &Path, port: u16, persist_dir: &Path) -> Command {
+        let vars: Vec<(&str, &str)> = self.edge_vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        edge::wrangler_dev_command(root, port, persist_dir, &vars)
+    }
+
     /// Starts one more edge like this stack's, with empty storage of its own, and times spawn →
     /// first 2xx on `/healthz` (node, wrangler, workerd and the worker's wasm all start cold); then
     /// stops it.
@@ -281,7 +286,7 @@ impl Stack {
         let port = free_port_or_any(0);
         let persist = self.state_dir.join(format!("cold-start-{run}"));
         let _ = std::fs::remove_dir_all(&persist);
-        let cmd = self.wrangler_on(port, &persist);
+        let cmd = self.wrangler(&self.root, port, &persist);
         let started = Instant::now();
         let mut child = self.spawn(&format!("wrangler-cold-start-{run}"), cmd)?;
         let ready = wait_ready("cold edge", &format!("http://127.0.0.1:{port}/healthz"), Duration::from_secs(90))

@@ -86,10 +86,23 @@ fn ensure_npm(root: &Path) -> Result<()> {
 }
 
 fn ensure_chromium() -> Result<()> {
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+    ensure_debian(&[("/usr/bin/chromium", "chromium"), ("/usr/bin/chromedriver", "chromium-driver"), ("/usr/bin/brotli", "brotli")])
+}
+
+/// What `cargo xtask bench` runs besides the stack and the browser: `wrk` drives the edge under
+/// load (Debian's, so nothing is compiled or downloaded from elsewhere), `brotli` measures the
+/// widget's transfer size.
+pub fn ensure_bench_tools() -> Result<()> {
+    ensure_debian(&[("/usr/bin/wrk", "wrk"), ("/usr/bin/brotli", "brotli")])
+}
+
+/// Installs the Debian packages whose file is missing, in one `apt-get` call.
+fn ensure_debian(files: &[(&str, &str)]) -> Result<()> {
+    let missing: Vec<&str> = files.iter().filter(|(file, _)| !Path::new(file).exists()).map(|(_, package)| *package).collect();
+    if missing.is_empty() {
         return Ok(());
     }
-    eprintln!("xtask: installing Debian chromium + chromium-driver");
+    eprintln!("xtask: installing Debian {}", missing.join(" "));
     let sudo = if is_root() { None } else { Some("sudo") };
     let apt = |args: &[&str]| -> Result<()> {
         let mut cmd = match sudo {
@@ -103,7 +116,7 @@ fn ensure_chromium() -> Result<()> {
         run(cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive"))
     };
     apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", "chromium", "chromium-driver", "brotli"])
+    apt(&[&["install", "-y", "-qq"][..], &missing].concat())
 }
 
 fn is_root() -> bool {

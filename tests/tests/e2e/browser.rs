@@ -7,7 +7,7 @@ use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
 /// Finds the widget's shadow root under the host element `#pay` (the host itself or a child of it).
-const SHADOW: &str = "const host = document.querySelector('#pay');
+pub const SHADOW: &str = "const host = document.querySelector('#pay');
 const root = host && (host.shadowRoot || [...host.querySelectorAll('*')].map(e => e.shadowRoot).find(Boolean));";
 
 pub struct Browser {

@@ -1,0 +1,50 @@
+//! Tables as xtask renders them, and the order statistics every figure uses.
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Table {
+    pub title: String,
+    /// How it was measured, printed under the table.
+    pub note: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(title: &str, note: &str, columns: &[&str]) -> Table {
+        Table { title: title.into(), note: note.into(), columns: columns.iter().map(|c| c.to_string()).collect(), rows: Vec::new() }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        assert_eq!(cells.len(), self.columns.len(), "{}: a row of the wrong width", self.title);
+        self.rows.push(cells);
+    }
+}
+
+/// The `p`-th percentile (0–100) by nearest rank; NaN for no samples.
+pub fn percentile(samples: &[f64], p: f64) -> f64 {
+    if samples.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+pub fn median(samples: &[f64]) -> f64 {
+    percentile(samples, 50.0)
+}
+
+/// Milliseconds, to a tenth below 100 ms.
+pub fn ms(value: f64) -> String {
+    match value {
+        v if v.is_nan() => "–".into(),
+        v if v < 100.0 => format!("{v:.1}"),
+        v => format!("{v:.0}"),
+    }
+}
+
+pub fn ratio(value: f64, baseline: f64) -> String {
+    format!("{:.2}×", value / baseline)
+}

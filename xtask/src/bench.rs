@@ -1,0 +1,69 @@
+//! `cargo xtask bench`: builds the release artefacts, measures them, starts the stack once and
+//! measures it, then prints every figure and writes it to BENCHMARKS.md with the date and the
+//! machine. Nothing in the output is typed in: each number comes from this run.
+//!
+//! - here: transfer sizes (widget, `@paystack/inline-js` as the peer, worker), the worker's cold
+//!   start under `wrangler dev`, and `shared`'s criterion benches;
+//! - `tests/benches/stack.rs` (Rust, async, WebDriver): time to control number, wasm start-up,
+//!   payment to screen, the edge under load (`wrk`) and how its cost grows.
+mod criterion;
+mod report;
+mod sizes;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::stack::{Options, Stack};
+use crate::{cargo, run, tools, Result};
+
+/// Cold starts of a second edge, one after another: the median is reported.
+const COLD_STARTS: usize = 3;
+
+pub fn bench(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    tools::ensure(root, tools::Needs::StackAndBrowser)?;
+    tools::ensure_bench_tools()?;
+    crate::build(root)?;
+    let mut tables = vec![sizes::widget(root)?];
+    // Before the stack starts, so that nothing else competes for the cores.
+    let hot_paths = criterion::hot_paths(root)?;
+
+    let state_dir = root.join(".state/bench");
+    let _ = std::fs::remove_dir_all(&state_dir);
+    let stack = Stack::start(
+        root,
+        Options {
+            webdriver: true,
+            // Production schedules: the pending checkouts reconcile as they would in a shop.
+            fast_timers: false,
+            vars: vec![
+                // The simulator has no rate limit; the 5,000 pending checkouts are made in a minute or two.
+                ("CLICKPESA_REQUESTS_PER_MINUTE", "600000".into()),
+                // Every request comes from one loopback client.
+                ("CHECKOUT_LIMIT_PER_CLIENT", "1000000".into()),
+            ],
+            ..Options::tests(state_dir.clone())
+        },
+    )?;
+    let cold_starts = (0..COLD_STARTS).map(|run| stack.edge_cold_start(run)).collect::<Result<Vec<Duration>>>()?;
+    tables.push(sizes::worker(root, &cold_starts)?);
+    tables.push(hot_paths);
+
+    let out = state_dir.join("stack-tables.json");
+    let measured = run(cargo(root)
+        .args(["bench", "-p", "tests", "--features", "stack", "--bench", "stack", "--profile", "dev"])
+        .envs(stack.env())
+        .env("BILLPAY_BENCH_OUT", &out));
+    drop(stack);
+    if measured.is_err() {
+        eprintln!("xtask: service logs are in {}", state_dir.display());
+    }
+    measured?;
+    tables.extend(report::read_tables(&out)?);
+
+    let document = report::document(&tables, started.elapsed());
+    std::fs::write(root.join("BENCHMARKS.md"), &document)?;
+    println!("{document}");
+    eprintln!("xtask: wrote BENCHMARKS.md in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
