@@ -66,13 +66,14 @@ fn cases(r: &[String]) -> Vec<Case> {
     let huge = format!(r#"{{"order":"{}"}}"#, "A".repeat(100 * 1024));
     let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
     let forged_token = mint_with("not-the-signing-secret", &claims(&r[0], 1000, exp));
-    let expired = token_for(&r[1], now() - 60);
+    let expired = token_for(&r[1], now() - 3600);
     let other_ref_token = token(&r[2], 1000);
     let case = |route, input, request, status, code| Case { route, input, request, status, code };
     vec![
         // POST /v1/checkouts: the widget's one write.
         case("POST /v1/checkouts", "malformed JSON `{\"order\":`", json_body(Method::POST, "/v1/checkouts", r#"{"order":"#), 400, Some("invalid_json")),
-        case("POST /v1/checkouts", "JSON nested 5,000 deep", json_body(Method::POST, "/v1/checkouts", deep.clone()), 400, Some("invalid_json")),
+        // Well-formed, so it is refused for its shape (a list is not a checkout request), not for its depth.
+        case("POST /v1/checkouts", "JSON nested 5,000 deep", json_body(Method::POST, "/v1/checkouts", deep.clone()), 422, Some("invalid_input")),
         case("POST /v1/checkouts", "array instead of object", json_body(Method::POST, "/v1/checkouts", "[]"), 422, Some("invalid_input")),
         case("POST /v1/checkouts", "`order` is a number", checkout_with(json!(42)), 422, Some("invalid_input")),
         case("POST /v1/checkouts", "`order` missing", json_body(Method::POST, "/v1/checkouts", "{}"), 422, Some("invalid_input")),
