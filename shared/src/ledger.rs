@@ -55,6 +55,26 @@ pub enum BillState {
 }
 
 impl BillState {
+    pub const ALL: [BillState; 6] =
+        [Self::Pending, Self::PartiallyPaid, Self::Paid, Self::Overpaid, Self::Expired, Self::Cancelled];
+
+    /// The wire name (serde's), for readers that do without serde such as the widget.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::PartiallyPaid => "partially_paid",
+            Self::Paid => "paid",
+            Self::Overpaid => "overpaid",
+            Self::Expired => "expired",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// The state with wire name `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == name)
+    }
+
     /// The customer can no longer act: everything but `pending`. A partial payment ends the
     /// checkout too, since ClickPesa closes an Order number after its first payment (API.md §2.6).
     pub fn is_terminal(self) -> bool {
@@ -389,6 +409,15 @@ mod tests {
     use crate::validate::Amount;
 
     const NOW: u64 = 1_000;
+
+    #[test]
+    fn state_names_are_serdes() {
+        for state in BillState::ALL {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
+            assert_eq!(BillState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(BillState::parse("Paid"), None);
+    }
 
     fn bill(amount: u64, mode: PaymentMode) -> Bill {
         let claims = OrderClaims {

@@ -1,6 +1,6 @@
 //! The browser's [`Edge`]: `fetch` through `web_sys`, no HTTP crate (they cost wasm size).
-//! Bodies go through the browser's own JSON parser and `serde-wasm-bindgen`, not `serde_json`:
-//! the shared types keep their serde derives, and the wasm sheds a JSON parser.
+//! Bodies go through the browser's own JSON parser and [`crate::decode`], not serde: the wasm
+//! sheds a JSON parser and serde's error formatting.
 //!
 //! ```no_run
 //! use widget::{edge::Edge, fetch::EdgeClient};
@@ -8,13 +8,13 @@
 //! let edge = EdgeClient::new("https://pay.example.com");
 //! let created = edge.create("v1.payload.signature"); // a future resolving to the CheckoutView
 //! ```
-use js_sys::JSON;
-use serde::de::DeserializeOwned;
-use shared::api::{CheckoutView, CreateCheckout, ErrorBody};
+use js_sys::{Object, Reflect, JSON};
+use shared::api::CheckoutView;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, Request, RequestInit, Response};
 
+use crate::decode::{self, DecodeError};
 use crate::edge::{Edge, EdgeError, EdgeFuture, Status};
 
 /// Without a deadline a stalled connection would stall polling with it; the backoff takes over.
@@ -37,12 +37,12 @@ impl EdgeClient {
 impl Edge for EdgeClient {
     fn create(&self, order: &str) -> EdgeFuture<CheckoutView> {
         let url = format!("{}/v1/checkouts", self.base);
-        let body = serde_wasm_bindgen::to_value(&CreateCheckout {
-            order: order.to_owned(),
-        })
-        .map_err(|e| EdgeError::Malformed(e.to_string()))
-        .and_then(|value| JSON::stringify(&value).map_err(js_error))
-        .map(String::from);
+        // `CreateCheckout` in `shared::api`: {"order": "<token>"}.
+        let request = Object::new();
+        let body = Reflect::set(&request, &"order".into(), &order.into())
+            .and_then(|_| JSON::stringify(&request))
+            .map(String::from)
+            .map_err(js_error);
         Box::pin(async move {
             let body = body?;
             let headers = headers(&[("Content-Type", "application/json")])?;
@@ -50,7 +50,7 @@ impl Edge for EdgeClient {
             if !response.ok() {
                 return Err(refusal(&response).await);
             }
-            decode(&response).await
+            read_body(&response, decode::checkout_view).await
         })
     }
 
@@ -71,7 +71,7 @@ impl Edge for EdgeClient {
                     // without it every poll is a full 200, which still works.
                     let etag = response.headers().get("ETag").ok().flatten();
                     Ok(Status::Changed {
-                        view: decode(&response).await?,
+                        view: read_body(&response, decode::checkout_view).await?,
                         etag,
                     })
                 }
@@ -110,19 +110,19 @@ fn headers(pairs: &[(&str, &str)]) -> Result<Headers, EdgeError> {
     Ok(headers)
 }
 
-/// The body, parsed as JSON and decoded into `T`.
-async fn decode<T: DeserializeOwned>(response: &Response) -> Result<T, EdgeError> {
+/// The body, parsed as JSON and read by `reader`.
+async fn read_body<T>(response: &Response, reader: fn(&JsValue) -> Result<T, DecodeError>) -> Result<T, EdgeError> {
     let json = JsFuture::from(response.json().map_err(js_error)?)
         .await
         .map_err(|e| EdgeError::Malformed(format!("{e:?}")))?;
-    serde_wasm_bindgen::from_value(json).map_err(|e| EdgeError::Malformed(e.to_string()))
+    reader(&json).map_err(|e| EdgeError::Malformed(e.to_string()))
 }
 
 /// The edge's `{"error":{"code","message"}}`, or the bare status when a proxy answered instead.
 async fn refusal(response: &Response) -> EdgeError {
     let status = response.status();
-    match decode::<ErrorBody>(response).await {
-        Ok(ErrorBody { error }) => EdgeError::Refused {
+    match read_body(response, decode::api_error).await {
+        Ok(error) => EdgeError::Refused {
             status,
             code: error.code,
             message: error.message,

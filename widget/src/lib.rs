@@ -16,6 +16,7 @@
 pub mod clipboard;
 pub mod control_number;
 pub mod countdown;
+pub mod decode;
 pub mod edge;
 pub mod fetch;
 pub mod host;

@@ -11,7 +11,8 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
@@ -92,7 +93,7 @@ pub fn build(root: &Path) -> io::Result<()> {
         )));
     }
     // widget.js passes the wasm URL to init explicitly; renaming the default keeps the glue usable alone.
-    let glue = glue.replace(BINDGEN_WASM, &format!("{name}_bg.wasm"));
+    let glue = minify(root, &glue.replace(BINDGEN_WASM, &format!("{name}_bg.wasm")), Some("esm"))?;
     let bootstrap = fs::read_to_string(root.join("widget/bootstrap/widget.js"))?;
 
     let dist = root.join("widget/dist");
@@ -102,7 +103,7 @@ pub fn build(root: &Path) -> io::Result<()> {
     fs::write(dist.join(format!("assets/{name}_bg.wasm")), &wasm)?;
     fs::write(
         dist.join("widget.js"),
-        shrink(&bootstrap.replace(HASH_PLACEHOLDER, &hash)),
+        minify(root, &bootstrap.replace(HASH_PLACEHOLDER, &hash), None)?,
     )?;
     fs::write(dist.join("_headers"), HEADERS)?;
     eprintln!(
@@ -160,14 +161,22 @@ fn content_hash(parts: &[&[u8]]) -> String {
     hex::encode(sha.finalize())[..HASH_LEN].to_owned()
 }
 
-/// Drops whole-line `//` comments and indentation: the bootstrap is read by people in the repo,
-/// downloaded by every customer.
-fn shrink(js: &str) -> String {
-    js.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// `esbuild --minify` (wrangler's own, pinned in package-lock.json) over `js`: the glue and the
+/// bootstrap are read by people in the repo, downloaded by every customer. The glue's import
+/// names are string keys the wasm looks up, so minifying cannot break the link.
+fn minify(root: &Path, js: &str, format: Option<&str>) -> io::Result<String> {
+    let mut esbuild = Command::new(root.join("node_modules/.bin/esbuild"));
+    esbuild.args(["--minify", "--loader=js", "--log-level=warning"]);
+    if let Some(format) = format {
+        esbuild.arg(format!("--format={format}"));
+    }
+    let mut child = esbuild.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
+    child.stdin.take().expect("piped stdin").write_all(js.as_bytes())?;
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        return Err(io::Error::other("esbuild --minify failed (run `npm ci`)"));
+    }
+    String::from_utf8(output.stdout).map_err(io::Error::other)
 }
 
 #[cfg(test)]
@@ -191,12 +200,12 @@ mod tests {
     }
 
     #[test]
-    fn shrink_keeps_code_and_urls() {
-        let js = "// comment\n  var u = \"https://x/y\"; // trailing stays\n\n    f();\n";
-        assert_eq!(
-            shrink(js),
-            "var u = \"https://x/y\"; // trailing stays\nf();"
-        );
+    fn minify_keeps_strings_and_exports() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let js = "// comment\nexport function   start(u) { return new URL('x_bg.wasm', u); }\n";
+        let out = minify(&root, js, Some("esm")).expect("esbuild from npm ci");
+        assert!(out.contains("'x_bg.wasm'") || out.contains("\"x_bg.wasm\""), "{out}");
+        assert!(out.contains("export") && out.contains("start") && !out.contains("comment"), "{out}");
     }
 
     #[test]
