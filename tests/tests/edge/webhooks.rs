@@ -149,3 +149,38 @@ async fn simulator_duplicates_reach_the_shop_once() {
     let received = notifications(&reference).await;
     assert!(received.iter().all(|n| n.deliveries == 1), "{received:?}");
 }
+
+#[tokio::test]
+async fn webhooks_for_one_bill_at_the_same_moment_apply_each_payment_once() {
+    let _stack = shared().await;
+    let reference = unique_ref("CC");
+    let (order, _) = new_checkout(&reference, 4200).await;
+    // A failed attempt and the payment, each delivered four times, all eight in flight together.
+    let failed = payment_webhook(&reference, &format!("{reference}F1"), "FAILED", 4200);
+    let paid = payment_webhook(&reference, &format!("{reference}P1"), "SUCCESS", 4200);
+    let mut deliveries = tokio::task::JoinSet::new();
+    for body in [&failed, &paid].into_iter().cycle().take(8).cloned() {
+        deliveries.spawn(post_webhook(body, true));
+    }
+    let mut outcomes = Vec::new();
+    while let Some(reply) = deliveries.join_next().await {
+        let reply = reply.expect("delivery");
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        outcomes.push(reply.body["outcome"].as_str().unwrap_or_default().to_owned());
+    }
+    let recorded = outcomes.iter().filter(|o| *o == "recorded").count();
+    assert_eq!(recorded, 2, "one record per payment id, whatever the interleaving: {outcomes:?}");
+    let view = get_checkout(&reference, &order).await.body;
+    assert_eq!((view["state"].as_str(), view["paid_total"].as_u64()), (Some("paid"), Some(4200)));
+    assert_eq!(view["payments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(view["failed_attempts"].as_array().map(Vec::len), Some(1));
+    wait_for_notification(&reference, "bill.paid", Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut kinds: Vec<String> = notifications(&reference)
+        .await
+        .iter()
+        .map(|n| n.body["type"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["bill.paid", "payment.failed", "payment.received"]);
+}
