@@ -1,7 +1,7 @@
 //! `POST /v1/webhooks/clickpesa`: checksums, idempotency, order, and what is never created.
 use std::time::Duration;
 
-use billpay_tests::sim::faults::PayFaults;
+use billpay_tests::sim::faults::{FaultSettings, PayFaults};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -183,4 +183,26 @@ async fn webhooks_for_one_bill_at_the_same_moment_apply_each_payment_once() {
         .collect();
     kinds.sort();
     assert_eq!(kinds, ["bill.paid", "payment.failed", "payment.received"]);
+}
+
+#[tokio::test]
+async fn a_webhook_arriving_while_the_bill_is_created_waits_for_it() {
+    let _alone = exclusive().await;
+    // ClickPesa answers the create 1.5 s late; the payment's webhook lands at the edge meanwhile.
+    set_faults(&FaultSettings { api_slow_rate: 1.0, api_slow_ms: 1_500, ..Default::default() }).await;
+    let reference = unique_ref("WB");
+    let order = token(&reference, 5100);
+    let creating = {
+        let order = order.clone();
+        tokio::spawn(async move { create_checkout(&order).await })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let webhook = post_webhook(payment_webhook(&reference, &format!("{reference}P1"), "SUCCESS", 5100), true).await;
+    let created = creating.await.expect("create");
+    set_faults(&FaultSettings::default()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    // The Bill object serialises writers: the webhook waited for the bill instead of finding none.
+    assert_eq!((webhook.status, webhook.body["outcome"].as_str()), (StatusCode::OK, Some("recorded")), "{}", webhook.body);
+    let view = get_checkout(&reference, &order).await.body;
+    assert_eq!((view["state"].as_str(), view["paid_total"].as_u64()), (Some("paid"), Some(5100)));
 }
