@@ -6,6 +6,7 @@
 //!
 //! `harness = false`: run as `cargo bench -p tests --features stack --bench stack --profile dev`
 //! (the load comes from `wrk`; this driver only prepares it and times the browser).
+//! `BILLPAY_BENCH_QUICK=1` takes a few samples of everything, to try the driver out.
 #[allow(dead_code)]
 #[path = "../tests/e2e/browser.rs"]
 mod browser;
@@ -17,38 +18,54 @@ mod stack {
     pub mod load;
     pub mod page;
     pub mod payment;
+    pub mod pool;
     pub mod report;
+    pub mod traffic;
 }
 
-use stack::load::{self, Pool};
-use stack::{page, payment};
+use std::time::Duration;
 
-/// Page loads per figure in the browser (issue 6 asks for at least 20).
-const PAGE_LOADS: usize = 20;
-/// Paid checkouts (at least 50), spread over this many browser pages at once.
-const PAYMENTS: usize = 52;
-const PAYMENT_PAGES: usize = 4;
-/// Pending checkouts at which the status poll is measured.
-const SCALE: [usize; 3] = [100, 1_000, 5_000];
+use stack::pool::Pool;
+use stack::{load, page, payment};
+
+/// How much one run measures.
+struct Counts {
+    /// Page loads per figure in the browser.
+    page_loads: usize,
+    /// Paid checkouts, spread over this many browsers at once.
+    payments: usize,
+    payment_pages: usize,
+    /// Pending checkouts at which the status poll is measured; the mixed load runs at the second.
+    scale: [usize; 3],
+    /// The length of each load run.
+    load_run: Duration,
+}
+
+/// Issue 6's counts: at least 20 page loads and 50 payments, 100 → 1,000 → 5,000 pending checkouts.
+const FULL: Counts =
+    Counts { page_loads: 20, payments: 52, payment_pages: 4, scale: [100, 1_000, 5_000], load_run: Duration::from_secs(10) };
+const QUICK: Counts =
+    Counts { page_loads: 3, payments: 6, payment_pages: 2, scale: [20, 50, 100], load_run: Duration::from_secs(5) };
 
 #[tokio::main]
 async fn main() {
     let out = std::env::var("BILLPAY_BENCH_OUT").expect("BILLPAY_BENCH_OUT (run `cargo xtask bench`)");
-    let mut tables = vec![
-        page::time_to_control_number(PAGE_LOADS).await,
-        page::wasm_start(PAGE_LOADS).await,
-        payment::payment_to_screen(PAYMENTS, PAYMENT_PAGES).await,
-    ];
-    // Pending checkouts grow 100 → 1,000 → 5,000; the mixed load runs at 1,000.
+    let counts = match std::env::var("BILLPAY_BENCH_QUICK").as_deref() {
+        Ok("1") => QUICK,
+        _ => FULL,
+    };
+    let mut tables = Vec::from(page::time_to_control_number(counts.page_loads).await);
+    tables.push(page::wasm_start(counts.page_loads).await);
+    tables.push(payment::payment_to_screen(counts.payments, counts.payment_pages).await);
     let mut pool = Pool::default();
     let mut scale = Vec::new();
-    for (i, &pending) in SCALE.iter().enumerate() {
+    for (i, &pending) in counts.scale.iter().enumerate() {
         pool.grow_to(pending).await;
-        scale.push(load::poll_at_scale(&pool, pending).await);
+        scale.push(load::poll_at_scale(&pool, pending, counts.load_run).await);
         if i == 1 {
-            tables.push(load::under_load(&pool).await);
+            tables.push(load::under_load(&pool, counts.load_run).await);
         }
     }
-    tables.push(load::scale_table(scale, &pool));
+    tables.push(load::scale_table(scale, &pool, counts.load_run));
     std::fs::write(&out, serde_json::to_string_pretty(&tables).expect("tables as JSON")).expect("write BILLPAY_BENCH_OUT");
 }

@@ -21,7 +21,11 @@ impl Table {
     }
 }
 
-/// The `p`-th percentile (0–100) by nearest rank; NaN for no samples.
+/// A named figure read off each sample (a step, a share of the whole).
+pub type Part<T> = (&'static str, fn(&T) -> f64);
+
+/// The `p`-th percentile (0–100) by nearest rank: 0 is the least sample, 100 the greatest; NaN for
+/// no samples.
 pub fn percentile(samples: &[f64], p: f64) -> f64 {
     if samples.is_empty() {
         return f64::NAN;
@@ -45,6 +49,24 @@ pub fn ms(value: f64) -> String {
     }
 }
 
+/// `value` as a multiple of `baseline`, to three significant figures or so.
 pub fn ratio(value: f64, baseline: f64) -> String {
-    format!("{:.2}×", value / baseline)
+    match value / baseline {
+        r if r < 10.0 => format!("{r:.2}×"),
+        r if r < 100.0 => format!("{r:.1}×"),
+        r => format!("{r:.0}×"),
+    }
+}
+
+/// A count with its thousands separated: 5,000.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }

@@ -16,7 +16,11 @@
     }
   };
   for (const type of ["billpay:ready", "billpay:paid", "billpay:expired", "billpay:error"]) {
-    document.addEventListener(type, (e) => remember("billpayEvents", { type, detail: e.detail }));
+    document.addEventListener(type, (e) => {
+      // On the page's performance timeline too (DevTools, and `cargo xtask bench` times the widget by it).
+      performance.mark(type);
+      remember("billpayEvents", { type, detail: e.detail });
+    });
   }
   document.addEventListener("securitypolicyviolation", (e) =>
     remember("cspViolations", {
