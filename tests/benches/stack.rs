@@ -11,6 +11,9 @@
 #[path = "../tests/e2e/browser.rs"]
 mod browser;
 #[allow(dead_code)]
+#[path = "../../xtask/src/bench/table.rs"]
+mod table;
+#[allow(dead_code)]
 #[path = "../tests/edge/support.rs"]
 mod support;
 
@@ -66,6 +69,6 @@ async fn main() {
             tables.push(load::under_load(&pool, counts.load_run).await);
         }
     }
-    tables.push(load::scale_table(scale, &pool, counts.load_run));
+    tables.push(load::scale_table(&scale, &pool, counts.load_run));
     std::fs::write(&out, serde_json::to_string_pretty(&tables).expect("tables as JSON")).expect("write BILLPAY_BENCH_OUT");
 }

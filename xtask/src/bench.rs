@@ -12,6 +12,7 @@
 mod criterion;
 mod report;
 mod sizes;
+mod table;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -21,6 +22,14 @@ use crate::{cargo, run, tools, Result};
 
 /// Cold starts of a second edge, one after another: the median is reported.
 const COLD_STARTS: usize = 3;
+
+/// `wrangler dev` proxies the worker's DevTools inspector and forwards every inspector event (one
+/// per subrequest: each Durable Object call, each fetch to ClickPesa) to its node process as an HTTP
+/// request, only to drop it below debug log level. On two cores that is a large share of the local
+/// edge's throughput and has no counterpart on Cloudflare. wrangler leaves the inspector off inside
+/// VS Code's JavaScript debug terminal, which it recognises by this variable; the worker's logs still
+/// reach wrangler.log.
+const INSPECTOR_OFF: (&str, &str) = ("VSCODE_INSPECTOR_OPTIONS", "{}");
 
 pub fn bench(root: &Path) -> Result<()> {
     let started = Instant::now();
@@ -33,6 +42,8 @@ pub fn bench(root: &Path) -> Result<()> {
 
     let state_dir = root.join(".state/bench");
     let _ = std::fs::remove_dir_all(&state_dir);
+    // Inherited by every wrangler this run starts, the cold-start ones included.
+    std::env::set_var(INSPECTOR_OFF.0, INSPECTOR_OFF.1);
     let stack = Stack::start(
         root,
         Options {

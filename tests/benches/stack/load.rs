@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 
-use super::pool::{create, Pool, GROW_IN_FLIGHT};
+use super::pool::{create, Pool, AMOUNT, GROW_IN_FLIGHT};
 use super::report::{count, ms, ratio, Table};
 use super::traffic::{call, healthz, measured, steady, wrk, Failure, Figures, POLLERS, TIMEOUT};
 use crate::support::{edge, payment_webhook, stack};
@@ -17,7 +17,6 @@ const CREATES_PER_SEC: u32 = 10;
 /// hold stay current (a webhook changes its bill's version) and the scale runs after this one
 /// poll the same way as those before it.
 const PAYING: usize = 100;
-const AMOUNT: u64 = 12_000;
 
 /// A failed mobile-money attempt on a pending checkout, signed as ClickPesa signs: the edge
 /// records it and notifies the shop, and the bill stays pending.
@@ -82,8 +81,9 @@ pub async fn under_load(pool: &Pool, run: Duration) -> Table {
              {pollers} connections, or the same fixed rate) in this run. Errors: answers ≥ 400 (a \
              `wrangler proxy 503` is wrangler dev's proxy losing its connection to the worker, \
              cloudflare/workers-sdk#14641), failed connections, and no answer in {timeout} s. The \
-             edge is `wrangler dev --local`: workerd, wrangler's proxy and its node process share \
-             the two cores with wrk, the simulator and the driver.",
+             edge is `wrangler dev --local` without its DevTools inspector (see xtask/src/bench.rs): \
+             workerd, wrangler's proxy and its node process share the two cores with wrk, the \
+             simulator and the driver.",
             secs = run.as_secs(),
             pollers = count(POLLERS),
             timeout = TIMEOUT.as_secs(),
@@ -105,24 +105,30 @@ pub async fn under_load(pool: &Pool, run: Duration) -> Table {
     table
 }
 
-/// One row of [`scale_table`]: the status poll with wrk's [`POLLERS`] connections over the first
-/// `pending` checkouts of the pool.
-pub async fn poll_at_scale(pool: &Pool, pending: usize, run: Duration) -> Vec<String> {
-    let f = measured(wrk(Some(&pool.checkouts[..pending]), run)).await;
-    vec![count(pending), format!("{:.0}", f.per_sec), ms(f.p50), ms(f.p99), f.errors_cell()]
+/// The status poll with wrk's [`POLLERS`] connections over a number of pending checkouts.
+pub struct ScalePoint {
+    pending: usize,
+    figures: Figures,
 }
 
-pub fn scale_table(rows: Vec<Vec<String>>, pool: &Pool, run: Duration) -> Table {
+/// Polls the first `pending` checkouts of the pool.
+pub async fn poll_at_scale(pool: &Pool, pending: usize, run: Duration) -> ScalePoint {
+    ScalePoint { pending, figures: measured(wrk(Some(&pool.checkouts[..pending]), run)).await }
+}
+
+/// One row per point, with ratios to the first (the fewest pending checkouts).
+pub fn scale_table(points: &[ScalePoint], pool: &Pool, run: Duration) -> Table {
     let made = pool.checkouts.len();
+    let fewest = count(points[0].pending);
     let mut table = Table::new(
         "How the status poll's cost grows with pending checkouts",
         &format!(
             "GET /v1/checkouts/{{ref}} as in the load table (wrk, {pollers} connections, {secs} s) over N \
-             pending checkouts, one Durable Object each. The bills are live: their reconciliation \
-             polls of ClickPesa run in the background on the stack's production schedule, and the \
-             edge also holds the checkouts of the runs before. Making the {made} checkouts took \
-             {took:.0} s ({rate:.0}/s, {GROW_IN_FLIGHT} in flight; {failed} creates failed and were \
-             made again).",
+             pending checkouts, one Durable Object each; ratios to the run over {fewest}. The bills are \
+             live: their reconciliation polls of ClickPesa run in the background on the stack's \
+             production schedule, and the edge also holds the checkouts of the runs before. Making the \
+             {made} checkouts took {took:.0} s ({rate:.0}/s, {GROW_IN_FLIGHT} in flight; {failed} \
+             creates failed and were made again).",
             secs = run.as_secs(),
             pollers = count(POLLERS),
             made = count(made),
@@ -130,8 +136,19 @@ pub fn scale_table(rows: Vec<Vec<String>>, pool: &Pool, run: Duration) -> Table 
             rate = made as f64 / pool.create_seconds,
             failed = pool.failed,
         ),
-        &["pending checkouts", "req/s", "p50 ms", "p99 ms", "errors / requests"],
+        &["pending checkouts", "req/s", "p50 ms", "p99 ms", "errors / requests", &format!("req/s ÷ {fewest}"), &format!("p99 ÷ {fewest}")],
     );
-    rows.into_iter().for_each(|r| table.row(r));
+    let base = &points[0].figures;
+    for ScalePoint { pending, figures: f } in points {
+        table.row(vec![
+            count(*pending),
+            format!("{:.0}", f.per_sec),
+            ms(f.p50),
+            ms(f.p99),
+            f.errors_cell(),
+            ratio(f.per_sec, base.per_sec),
+            ratio(f.p99, base.p99),
+        ]);
+    }
     table
 }

@@ -1,25 +1,5 @@
 //! Tables as xtask renders them, and the order statistics every figure uses.
-use serde::Serialize;
-
-#[derive(Debug, Serialize)]
-pub struct Table {
-    pub title: String,
-    /// How it was measured, printed under the table.
-    pub note: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    pub fn new(title: &str, note: &str, columns: &[&str]) -> Table {
-        Table { title: title.into(), note: note.into(), columns: columns.iter().map(|c| c.to_string()).collect(), rows: Vec::new() }
-    }
-
-    pub fn row(&mut self, cells: Vec<String>) {
-        assert_eq!(cells.len(), self.columns.len(), "{}: a row of the wrong width", self.title);
-        self.rows.push(cells);
-    }
-}
+pub use crate::table::Table;
 
 /// A named figure read off each sample (a step, a share of the whole).
 pub type Part<T> = (&'static str, fn(&T) -> f64);

@@ -13,6 +13,8 @@ const root = host && (host.shadowRoot || [...host.querySelectorAll('*')].map(e =
 pub struct Browser {
     client: Client,
     test: String,
+    /// Chromium's profile for this session (a few MB), removed on close.
+    profile: PathBuf,
 }
 
 impl Browser {
@@ -39,7 +41,7 @@ impl Browser {
         });
         let caps = caps.as_object().cloned().expect("an object");
         let client = ClientBuilder::native().capabilities(caps).connect(&url).await.expect("a WebDriver session");
-        Browser { client, test: test.to_string() }
+        Browser { client, test: test.to_string(), profile }
     }
 
     pub async fn goto(&self, url: &str) {
@@ -106,6 +108,7 @@ impl Browser {
 
     pub async fn close(self) {
         let _ = self.client.close().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 

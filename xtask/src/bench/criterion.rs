@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use super::report::Table;
+use super::table::Table;
 use crate::{cargo, run, stack, Result};
 
 /// The CPU a Workers request may use on the free plan.

@@ -4,51 +4,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use serde_json::Value;
-
+use super::table::Table;
 use crate::Result;
 
-pub struct Table {
-    pub title: String,
-    pub note: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    pub fn new(title: &str, note: &str, columns: &[&str]) -> Table {
-        Table { title: title.into(), note: note.into(), columns: columns.iter().map(|c| c.to_string()).collect(), rows: Vec::new() }
-    }
-
-    pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-
-    /// The driver's JSON (`tests/benches/stack/report.rs` writes the same four fields).
-    fn from_json(value: &Value) -> Option<Table> {
-        let strings = |v: &Value| -> Option<Vec<String>> { v.as_array()?.iter().map(|s| s.as_str().map(str::to_owned)).collect() };
-        Some(Table {
-            title: value["title"].as_str()?.to_owned(),
-            note: value["note"].as_str()?.to_owned(),
-            columns: strings(&value["columns"])?,
-            rows: value["rows"].as_array()?.iter().map(strings).collect::<Option<_>>()?,
-        })
-    }
-
-    fn markdown(&self) -> String {
-        let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
-        let mut out = format!("## {}\n\n", self.title);
-        out += &line(&self.columns);
-        out += &line(&self.columns.iter().map(|_| "---".to_string()).collect::<Vec<_>>());
-        self.rows.iter().for_each(|r| out += &line(r));
-        format!("{out}\n{}\n", self.note)
-    }
-}
-
 pub fn read_tables(path: &Path) -> Result<Vec<Table>> {
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
-    let tables = json.as_array().ok_or("the driver's output is not a list of tables")?;
-    tables.iter().map(|t| Table::from_json(t).ok_or_else(|| format!("not a table: {t}").into())).collect()
+    Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
 }
 
 pub fn document(tables: &[Table], took: Duration) -> String {

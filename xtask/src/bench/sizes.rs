@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::report::Table;
+use super::table::Table;
 use crate::Result;
 
 /// Issue 4: everything the browser downloads for the widget.
@@ -94,9 +94,10 @@ pub fn widget(root: &Path) -> Result<Table> {
 pub fn worker(root: &Path, cold_starts: &[Duration]) -> Result<Table> {
     let mut table = Table::new(
         "Worker size and cold start",
-        "Cold start: a second `wrangler dev` with the stack's settings and empty storage, from spawn \
-         to the first 2xx on GET /healthz (node, wrangler, workerd and the worker's wasm all start; \
-         polled every 20 ms). In production, Cloudflare's own cold start replaces wrangler's.",
+        "Cold start: a second `wrangler dev` with the stack's settings and empty storage (and, as \
+         for the whole run, without its DevTools inspector), from spawn to the first 2xx on GET \
+         /healthz (node, wrangler, workerd and the worker's wasm all start; polled every 20 ms). In \
+         production, Cloudflare's own cold start replaces wrangler's.",
         &["what", "raw KB", "gzip -9 KB", "budget / samples"],
     );
     let wasm = measure(&root.join("edge/build/index_bg.wasm"))?;

@@ -1,0 +1,33 @@
+//! A table of figures with how it was measured. xtask makes some (sizes, cold start, criterion);
+//! the bench driver makes the rest and includes this same file (`tests/benches/stack.rs`), so the
+//! JSON it writes is exactly what xtask reads back before rendering BENCHMARKS.md.
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Table {
+    pub title: String,
+    /// How it was measured, printed under the table.
+    pub note: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(title: &str, note: &str, columns: &[&str]) -> Table {
+        Table { title: title.into(), note: note.into(), columns: columns.iter().map(|c| c.to_string()).collect(), rows: Vec::new() }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        assert_eq!(cells.len(), self.columns.len(), "{}: a row of the wrong width", self.title);
+        self.rows.push(cells);
+    }
+
+    pub fn markdown(&self) -> String {
+        let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
+        let mut out = format!("## {}\n\n", self.title);
+        out += &line(&self.columns);
+        out += &line(&self.columns.iter().map(|_| "---".to_string()).collect::<Vec<_>>());
+        self.rows.iter().for_each(|r| out += &line(r));
+        format!("{out}\n{}\n", self.note)
+    }
+}
