@@ -84,7 +84,9 @@ pub fn build(root: &Path) -> io::Result<()> {
         .arg(&wasm_path))?;
 
     let wasm = fs::read(&wasm_path)?;
-    let glue = fs::read_to_string(bindgen_dir.join("widget.js"))?;
+    // Minified before hashing, so the immutable name changes whenever the served bytes do (a new
+    // esbuild included).
+    let glue = minify(root, &fs::read_to_string(bindgen_dir.join("widget.js"))?, Some("esm"))?;
     let hash = content_hash(&[&wasm, glue.as_bytes()]);
     let name = format!("billpay-{hash}");
     if !glue.contains(BINDGEN_WASM) {
@@ -93,7 +95,7 @@ pub fn build(root: &Path) -> io::Result<()> {
         )));
     }
     // widget.js passes the wasm URL to init explicitly; renaming the default keeps the glue usable alone.
-    let glue = minify(root, &glue.replace(BINDGEN_WASM, &format!("{name}_bg.wasm")), Some("esm"))?;
+    let glue = glue.replace(BINDGEN_WASM, &format!("{name}_bg.wasm"));
     let bootstrap = fs::read_to_string(root.join("widget/bootstrap/widget.js"))?;
 
     let dist = root.join("widget/dist");
