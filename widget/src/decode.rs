@@ -26,7 +26,7 @@ pub enum DecodeError {
     WrongType(&'static str),
     #[error("`{0}` is not a whole number from 0 to 2^53")]
     NotWhole(&'static str),
-    #[error("`state` {0:?} is not a known state")]
+    #[error("`state` \"{0}\" is not a known state")]
     UnknownState(String),
 }
 

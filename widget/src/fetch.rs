@@ -114,7 +114,7 @@ fn headers(pairs: &[(&str, &str)]) -> Result<Headers, EdgeError> {
 async fn read_body<T>(response: &Response, reader: fn(&JsValue) -> Result<T, DecodeError>) -> Result<T, EdgeError> {
     let json = JsFuture::from(response.json().map_err(js_error)?)
         .await
-        .map_err(|e| EdgeError::Malformed(format!("{e:?}")))?;
+        .map_err(|e| EdgeError::Malformed(js_message(&e)))?;
     reader(&json).map_err(|e| EdgeError::Malformed(e.to_string()))
 }
 
@@ -137,10 +137,14 @@ async fn refusal(response: &Response) -> EdgeError {
 
 /// fetch rejects only for network-level failures (and our timeout); the details are in the message.
 fn js_error(error: JsValue) -> EdgeError {
-    let message = error
+    EdgeError::Network(js_message(&error))
+}
+
+/// The message of a JavaScript exception. Not `{:?}`: Debug formatting costs kilobytes of wasm.
+pub(crate) fn js_message(error: &JsValue) -> String {
+    error
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| error.as_string())
-        .unwrap_or_else(|| "request failed".into());
-    EdgeError::Network(message)
+        .unwrap_or_else(|| "request failed".into())
 }

@@ -115,7 +115,7 @@ pub fn mount(shadow: ShadowRoot, host: HtmlElement, options: JsValue) -> Result<
     let options = MountOptions::from_js(&options)?;
     let edge = Rc::new(EdgeClient::new(&options.edge));
     mount_with(shadow, host, options, edge)
-        .map_err(|e| JsError::new(&format!("BillPay: cannot mount: {e:?}")))
+        .map_err(|e| JsError::new(&format!("BillPay: cannot mount: {}", fetch::js_message(&e))))
 }
 
 /// [`mount`] with the edge injected: tests pass a scripted one.

@@ -47,28 +47,37 @@ const HEADERS: &str = "\
   Access-Control-Allow-Origin: *
 ";
 
-/// Release build of the widget crate → wasm-bindgen → wasm-opt → content-hashed `widget/dist`.
-pub fn build(root: &Path) -> io::Result<()> {
+/// A crate's wasm as the browser gets it: released, through wasm-bindgen and wasm-opt, glue minified.
+pub struct Packed {
+    pub wasm: Vec<u8>,
+    /// The wasm-bindgen glue, still naming its wasm `<crate>_bg.wasm`.
+    pub glue: String,
+}
+
+/// Release build of `package` (a cdylib of this workspace) → wasm-bindgen → wasm-opt → esbuild.
+/// The widget and the size benchmark's Leptos floor (`widget/floor`) go through the same steps.
+pub fn pack(root: &Path, package: &str) -> io::Result<Packed> {
     let target_dir = target_dir(root);
     run(crate::cargo(root).args([
         "build",
         "-p",
-        "widget",
+        package,
         "--release",
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
 
+    let artefact = package.replace('-', "_");
     let wasm_bindgen = crate::tools::cargo_bin("wasm-bindgen");
     check_wasm_bindgen_version(root, &wasm_bindgen)?;
-    let bindgen_dir = target_dir.join("widget-bindgen");
+    let bindgen_dir = target_dir.join(format!("{package}-bindgen"));
     let _ = fs::remove_dir_all(&bindgen_dir);
     run(Command::new(&wasm_bindgen)
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(&bindgen_dir)
-        .arg(target_dir.join("wasm32-unknown-unknown/release/widget.wasm")))?;
+        .arg(target_dir.join(format!("wasm32-unknown-unknown/release/{artefact}.wasm"))))?;
 
-    let wasm_path = bindgen_dir.join(BINDGEN_WASM);
+    let wasm_path = bindgen_dir.join(format!("{artefact}_bg.wasm"));
     let wasm_opt = root.join("node_modules/.bin/wasm-opt");
     if !wasm_opt.exists() {
         return Err(io::Error::other(format!(
@@ -83,10 +92,14 @@ pub fn build(root: &Path) -> io::Result<()> {
         .arg("-o")
         .arg(&wasm_path))?;
 
-    let wasm = fs::read(&wasm_path)?;
-    // Minified before hashing, so the immutable name changes whenever the served bytes do (a new
-    // esbuild included).
-    let glue = minify(root, &fs::read_to_string(bindgen_dir.join("widget.js"))?, Some("esm"))?;
+    // Minified here, so the caller's content hash covers the served bytes (a new esbuild included).
+    let glue = minify(root, &fs::read_to_string(bindgen_dir.join(format!("{artefact}.js")))?, Some("esm"))?;
+    Ok(Packed { wasm: fs::read(&wasm_path)?, glue })
+}
+
+/// [`pack`]s the widget into the content-hashed `widget/dist`.
+pub fn build(root: &Path) -> io::Result<()> {
+    let Packed { wasm, glue } = pack(root, "widget")?;
     let hash = content_hash(&[&wasm, glue.as_bytes()]);
     let name = format!("billpay-{hash}");
     if !glue.contains(BINDGEN_WASM) {

@@ -69,7 +69,8 @@ pub fn widget(root: &Path) -> Result<Table> {
     let mut table = Table::new(
         "Widget transfer size (KB, 1 KB = 1,000 bytes)",
         "gzip -9 and brotli -q 11 of each file as served from widget/dist. The peer is the JS a shop \
-         loads for Paystack's inline checkout, from npm (its iframe's own assets come on top).",
+         loads for Paystack's inline checkout, from npm (its iframe's own assets come on top). The \
+         reference is what Leptos alone costs, packed the same way: one signal, one button.",
         &["file", "raw", "gzip -9", "brotli", "budget"],
     );
     let mut total = Sizes::default();
@@ -81,6 +82,11 @@ pub fn widget(root: &Path) -> Result<Table> {
     let budget = format!("gzip {}, brotli {}", verdict(total.gzip, WIDGET_GZIP_BUDGET), verdict(total.brotli, WIDGET_BROTLI_BUDGET));
     table.row(vec!["**total**".into(), kb(total.raw), kb(total.gzip), kb(total.brotli), budget]);
 
+    let floor = leptos_floor(root)?;
+    table.row(vec!["reference: smallest Leptos CSR app (widget/floor: wasm + glue)".into(), kb(floor.raw), kb(floor.gzip), kb(floor.brotli), String::new()]);
+    let above = Sizes { raw: total.raw - floor.raw, gzip: total.gzip - floor.gzip, brotli: total.brotli - floor.brotli };
+    table.row(vec!["the widget above that floor".into(), kb(above.raw), kb(above.gzip), kb(above.brotli), String::new()]);
+
     let package = root.join("node_modules/@paystack/inline-js");
     let manifest: Value = serde_json::from_str(&std::fs::read_to_string(package.join("package.json"))?)?;
     let main = manifest["main"].as_str().ok_or("@paystack/inline-js has no main")?;
@@ -88,6 +94,17 @@ pub fn widget(root: &Path) -> Result<Table> {
     let name = format!("peer: @paystack/inline-js {} ({main})", manifest["version"].as_str().unwrap_or("?"));
     table.row(vec![name, kb(s.raw), kb(s.gzip), kb(s.brotli), String::new()]);
     Ok(table)
+}
+
+/// `widget/floor` packed as the widget is, measured file by file like widget/dist.
+fn leptos_floor(root: &Path) -> Result<Sizes> {
+    let packed = crate::widget::pack(root, "leptos-floor")?;
+    let dir = root.join(".state/bench/floor");
+    std::fs::create_dir_all(&dir)?;
+    let (wasm, glue) = (dir.join("leptos_floor_bg.wasm"), dir.join("leptos_floor.js"));
+    std::fs::write(&wasm, &packed.wasm)?;
+    std::fs::write(&glue, &packed.glue)?;
+    Ok(measure(&wasm)? + measure(&glue)?)
 }
 
 /// edge/build as worker-build left it, and how long a fresh `wrangler dev` takes to answer.
