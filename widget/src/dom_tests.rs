@@ -302,18 +302,22 @@ async fn paid_shows_the_receipt_and_tells_the_host() {
 }
 
 #[wasm_bindgen_test]
-async fn partly_paid_shows_paid_missing_and_how_to_pay_the_rest() {
+async fn partly_paid_shows_paid_and_missing_and_sends_nobody_to_the_closed_number() {
     let widget = showing(partially_paid(), "en");
     widget.reaches("partially_paid").await;
     let text = widget.text();
     for expected in [
         "TSh 40,900",
         "TSh 50,000",
-        "Pay the rest with the same control number",
         "5504 2914 871 931",
+        "cannot be paid with it",
+        "contact them",
     ] {
         assert!(text.contains(expected), "{expected:?} missing from {text}");
     }
+    // ClickPesa closed the number with the first payment (API.md §2.6): no steps to pay it again.
+    assert!(widget.find("[role=tablist]").is_none(), "no payment steps: {text}");
+    assert!(widget.find(".spin.sr").is_some(), "no longer waiting");
     assert_eq!(widget.event_names(), ["billpay:ready"]);
 }
 

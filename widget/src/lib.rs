@@ -151,7 +151,7 @@ pub fn mount_with(
             spawn_local_scoped_with_cancellation(Rc::clone(&session).run())
         });
         start.run(());
-        view! { <Checkout phase reconnecting=reconnecting.into() locale redirects on_retry=start/> }
+        view! { <Checkout phase reconnecting locale redirects on_retry=start/> }
     }));
     Ok(Handle {
         unmount: Some(Box::new(unmount)),

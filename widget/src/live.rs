@@ -38,10 +38,17 @@ impl Snapshot {
         let deadline = Deadline::new(view.expires_at, view.server_time, local_now_ms);
         Self { view, deadline }
     }
+
+    /// What a screen is built from. When it changes the session sets the phase again and the screen
+    /// is rendered anew; anything else (a failed attempt, the deadline) updates in place. Screens
+    /// built once are much smaller wasm than screens where every figure is reactive.
+    pub fn screen(&self) -> (Stage, u64, u64) {
+        (Stage::of(self.view.state), self.view.remaining, self.view.paid_total)
+    }
 }
 
 /// Where the checkout is. Once a snapshot exists it lives in its own signal, so a poll that brings
-/// news re-renders the parts that show it, not the whole screen.
+/// news re-renders the parts that show it, not the whole screen (see [`Snapshot::screen`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     Creating,
@@ -110,8 +117,16 @@ impl Session {
                 }) => {
                     etag = new_etag;
                     let outcome = poll_outcome(&view);
-                    self.tell(snapshot.with_untracked(|s| events_between(Some(&s.view), &view)));
-                    snapshot.set(Snapshot::new(view, js_sys::Date::now()));
+                    let (events, screen) = snapshot.with_untracked(|s| {
+                        (events_between(Some(&s.view), &view), s.screen())
+                    });
+                    self.tell(events);
+                    let next = Snapshot::new(view, js_sys::Date::now());
+                    let new_screen = next.screen() != screen;
+                    snapshot.set(next);
+                    if new_screen {
+                        self.phase.set(Phase::Live(snapshot));
+                    }
                     outcome
                 }
                 Err(error) if error.is_retryable() => Poll::Failed,

@@ -101,7 +101,8 @@ pub static EN: Strings = Strings {
     partial_paid: "Paid so far",
     partial_missing: "Still to pay",
     partial_what_to_do:
-        "Pay the rest with the same control number. We update this page when it arrives.",
+        "A control number closes with its first payment, so the rest cannot be paid with it. \
+         The shop has been told: contact them to settle the difference.",
     expired_title: "This control number has expired",
     expired_body: "It can no longer be paid. Start again to get a new one.",
     start_again: "Start again",
@@ -139,7 +140,8 @@ pub static SW: Strings = Strings {
     partial_paid: "Umelipa hadi sasa",
     partial_missing: "Kiasi kilichobaki",
     partial_what_to_do:
-        "Lipa kiasi kilichobaki kwa namba ile ile ya malipo. Ukurasa huu utajisasisha yakifika.",
+        "Namba ya malipo hufungwa baada ya malipo yake ya kwanza, hivyo kiasi kilichobaki hakiwezi \
+         kulipwa kwa namba hii. Duka limearifiwa: wasiliana nalo kumalizia tofauti.",
     expired_title: "Muda wa namba hii ya malipo umekwisha",
     expired_body: "Haiwezi kulipwa tena. Anza upya kupata namba mpya.",
     start_again: "Anza upya",

@@ -1,6 +1,10 @@
 //! The screens. Views take signals and callbacks only; [`crate::live::Session`] fills the signals,
 //! so tests render any screen from a hand-made snapshot.
 //!
+//! Size is a feature here (issue 4's budget): each screen is built once from its snapshot and only
+//! a few parts are reactive (status line, countdown, failed attempt, copy feedback, selected tab).
+//! Memos, node refs and `Signal` wrappers are avoided: each brings kilobytes of generic code.
+//!
 //! ```no_run
 //! use leptos::prelude::*;
 //! use shared::channels::Lang;
@@ -9,7 +13,7 @@
 //! # let parent: web_sys::HtmlElement = unimplemented!();
 //! let phase = RwSignal::new(Phase::Creating);
 //! let _unmount = leptos::mount::mount_to(parent, move || view! {
-//!     <Checkout phase reconnecting=Signal::stored(false) locale=Locale::new(Lang::Sw)
+//!     <Checkout phase reconnecting=RwSignal::new(false) locale=Locale::new(Lang::Sw)
 //!         redirects=false on_retry=UnsyncCallback::new(|()| {}) />
 //! });
 //! ```
@@ -38,20 +42,20 @@ use status::StatusLine;
 #[component]
 pub fn Checkout(
     phase: RwSignal<Phase>,
-    reconnecting: Signal<bool>,
+    reconnecting: RwSignal<bool>,
     locale: Locale,
     redirects: bool,
     on_retry: UnsyncCallback<()>,
 ) -> impl IntoView {
-    let stage = Memo::new(move |_| phase.with(Phase::stage));
-    // Re-rendered only when the stage changes; within a screen, parts follow the snapshot.
+    // Re-rendered each time the session sets the phase (a new stage or new amounts); the snapshot
+    // is read untracked, so other news updates the screen's reactive parts only.
     let screen = move || {
-        let stage = stage.get();
-        let snapshot = match phase.get_untracked() {
-            Phase::Live(snapshot) => snapshot.read_only(),
+        let snapshot = match phase.get() {
+            Phase::Live(snapshot) => snapshot,
             Phase::Failed(error) => return view! { <Failed error locale on_retry/> }.into_any(),
             Phase::Creating => return ().into_any(),
         };
+        let stage = snapshot.with_untracked(|s| s.screen().0);
         match stage {
             Stage::Awaiting => view! { <Pay snapshot locale/> }.into_any(),
             Stage::PartiallyPaid => view! { <Partial snapshot locale/> }.into_any(),
@@ -61,9 +65,18 @@ pub fn Checkout(
         }
     };
     view! {
-        <section class="bp" aria-label=locale.text.widget_label data-stage=move || stage.get().name()>
-            <StatusLine stage reconnecting locale/>
+        <section class="bp" aria-label=locale.text.widget_label data-stage=move || phase.with(Phase::stage).name()>
+            <StatusLine phase reconnecting locale/>
             {screen}
         </section>
     }
+}
+
+/// Label–value pairs as a description list; one view type for every screen that lists facts.
+fn facts(rows: Vec<(&'static str, String)>) -> impl IntoView {
+    let rows = rows
+        .into_iter()
+        .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
+        .collect_view();
+    view! { <dl>{rows}</dl> }
 }

@@ -1,22 +1,26 @@
-//! Partly paid: what arrived, what is missing, and the same ways to pay the rest.
+//! Partly paid: what arrived and what is missing. ClickPesa closes an Order number with its first
+//! payment, even a partial one (API.md §2.6), so the rest cannot be paid with it: the shop, told by
+//! `bill.partially_paid`, settles the difference with the customer.
 use leptos::prelude::*;
 use shared::money::format_tzs;
 
-use super::pay::Pay;
+use super::facts;
+use crate::control_number::read_aloud_groups;
 use crate::live::Snapshot;
 use crate::strings::Locale;
 
 #[component]
-pub fn Partial(snapshot: ReadSignal<Snapshot>, locale: Locale) -> impl IntoView {
+pub fn Partial(snapshot: RwSignal<Snapshot>, locale: Locale) -> impl IntoView {
     let text = locale.text;
-    let paid = move || snapshot.with(|s| format_tzs(s.view.paid_total));
-    let missing = move || snapshot.with(|s| format_tzs(s.view.remaining));
+    let rows = snapshot.with_untracked(|s| {
+        vec![
+            (text.partial_paid, format_tzs(s.view.paid_total)),
+            (text.partial_missing, format_tzs(s.view.remaining)),
+            (text.control_number, read_aloud_groups(&s.view.control_number).join(" ")),
+        ]
+    });
     view! {
-        <dl>
-            <dt>{text.partial_paid}</dt><dd>{paid}</dd>
-            <dt>{text.partial_missing}</dt><dd>{missing}</dd>
-        </dl>
-        <p>{text.partial_what_to_do}</p>
-        <Pay snapshot locale/>
+        {facts(rows)}
+        <p class="note">{text.partial_what_to_do}</p>
     }
 }

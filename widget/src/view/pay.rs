@@ -2,7 +2,7 @@
 //! attempt, and how to pay on each channel.
 use std::time::Duration;
 
-use leptos::html::Div;
+use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use shared::money::format_tzs;
 
@@ -13,21 +13,22 @@ use crate::countdown::format_countdown;
 use crate::live::Snapshot;
 use crate::strings::Locale;
 use crate::timers::use_interval;
+use wasm_bindgen::JsCast;
 
 /// How long "Copied" stays next to the button.
 const FEEDBACK_FOR: Duration = Duration::from_secs(3);
 
 #[component]
-pub fn Pay(snapshot: ReadSignal<Snapshot>, locale: Locale) -> impl IntoView {
+pub fn Pay(snapshot: RwSignal<Snapshot>, locale: Locale) -> impl IntoView {
     let text = locale.text;
-    // Fixed for the life of a checkout: read once.
-    let (number, mpesa) = snapshot.with_untracked(|s| {
+    // The screen is rebuilt when the amount left changes (`Snapshot::screen`): read once.
+    let (number, mpesa, remaining) = snapshot.with_untracked(|s| {
         (
             s.view.control_number.clone(),
             s.view.mpesa_business_number.clone(),
+            s.view.remaining,
         )
     });
-    let remaining = Memo::new(move |_| snapshot.with(|s| s.view.remaining));
     let now = RwSignal::new(js_sys::Date::now());
     use_interval(Duration::from_secs(1), move || now.set(js_sys::Date::now()));
     let countdown =
@@ -50,7 +51,7 @@ pub fn Pay(snapshot: ReadSignal<Snapshot>, locale: Locale) -> impl IntoView {
     view! {
         <ControlNumber number=number.clone() locale/>
         <p class="label">{text.amount}</p>
-        <p class="amount">{move || format_tzs(remaining.get())}</p>
+        <p class="amount">{format_tzs(remaining)}</p>
         <p class="muted">{text.expires_in}" "<span role="timer">{countdown}</span></p>
         {move || last_failure().map(|line| view! { <p role="alert" class="alert">{line}</p> })}
         <ChannelTabs number mpesa amount=remaining locale/>
@@ -63,9 +64,13 @@ fn ControlNumber(number: String, locale: Locale) -> impl IntoView {
     let text = locale.text;
     let groups = read_aloud_groups(&number).join(" ");
     let feedback = RwSignal::new("");
-    let container = NodeRef::<Div>::new();
-    let copy = move |_| {
-        let (number, container) = (number.clone(), container.get());
+    let copy = move |event: MouseEvent| {
+        // Where the fallback puts its scratch textarea: the button's own box.
+        let container = event
+            .target()
+            .and_then(|button| button.dyn_into::<web_sys::Element>().ok())
+            .and_then(|button| button.parent_element());
+        let number = number.clone();
         leptos::task::spawn_local(async move {
             let Some(container) = container else { return };
             let copied = clipboard::copy(&number, &container).await;
@@ -79,7 +84,7 @@ fn ControlNumber(number: String, locale: Locale) -> impl IntoView {
     };
     view! {
         <p class="label">{text.control_number}</p>
-        <div class="cn" node_ref=container>
+        <div class="cn">
             <span class="digits">{groups}</span>
             <button type="button" class="quiet" on:click=copy>{text.copy}</button>
             <span role="status">{move || feedback.get()}</span>

@@ -5,33 +5,31 @@ use shared::ledger::BillState;
 use shared::money::format_tzs;
 use wasm_bindgen::JsValue;
 
+use super::facts;
 use crate::live::Snapshot;
 use crate::strings::Locale;
 
 #[component]
-pub fn Receipt(snapshot: ReadSignal<Snapshot>, locale: Locale, redirects: bool) -> impl IntoView {
+pub fn Receipt(snapshot: RwSignal<Snapshot>, locale: Locale, redirects: bool) -> impl IntoView {
     let text = locale.text;
-    let view = move || snapshot.with(|s| s.view.clone());
+    // The screen is rebuilt when the paid total changes (`Snapshot::screen`): read once.
+    let view = snapshot.with_untracked(|s| s.view.clone());
+    // A bill paid in several parts lists every part.
+    let each = |part: fn(&PaymentView) -> Option<String>| {
+        view.payments.iter().filter_map(part).collect::<Vec<_>>().join(", ")
+    };
+    let channels = each(|p| p.channel.clone());
+    let references = each(|p| p.payment_reference.clone());
+    let time = view.payments.last().map(|p| local_time(&p.paid_at, locale.tag())).unwrap_or_default();
+    let rows = vec![
+        (text.paid_amount, format_tzs(view.paid_total)),
+        (text.channel, channels),
+        (text.payment_reference, references),
+        (text.paid_at, time),
+    ];
     view! {
-        {move || {
-            let view = view();
-            // A bill paid in several parts lists every part.
-            let each = |part: fn(&PaymentView) -> Option<String>| {
-                view.payments.iter().filter_map(part).collect::<Vec<_>>().join(", ")
-            };
-            let channels = each(|p| p.channel.clone());
-            let references = each(|p| p.payment_reference.clone());
-            let time = view.payments.last().map(|p| local_time(&p.paid_at, locale.tag())).unwrap_or_default();
-            view! {
-                <dl>
-                    <dt>{text.paid_amount}</dt><dd>{format_tzs(view.paid_total)}</dd>
-                    <dt>{text.channel}</dt><dd>{channels}</dd>
-                    <dt>{text.payment_reference}</dt><dd>{references}</dd>
-                    <dt>{text.paid_at}</dt><dd>{time}</dd>
-                </dl>
-                {(view.state == BillState::Overpaid).then(|| view! { <p class="note">{text.overpaid_note}</p> })}
-            }
-        }}
+        {facts(rows)}
+        {(view.state == BillState::Overpaid).then(|| view! { <p class="note">{text.overpaid_note}</p> })}
         {redirects.then(|| view! { <p class="muted">{text.redirecting}</p> })}
     }
 }

@@ -1,21 +1,20 @@
 //! The one ARIA live region: screen readers hear each change of stage, and "reconnecting…".
 use leptos::prelude::*;
 
+use crate::live::Phase;
 use crate::session::Stage;
 use crate::strings::Locale;
 
 #[component]
-pub fn StatusLine(stage: Memo<Stage>, reconnecting: Signal<bool>, locale: Locale) -> impl IntoView {
+pub fn StatusLine(phase: RwSignal<Phase>, reconnecting: RwSignal<bool>, locale: Locale) -> impl IntoView {
     let text = locale.text;
+    let stage = move || phase.with(Phase::stage);
     let waiting = move || {
-        matches!(
-            stage.get(),
-            Stage::Creating | Stage::Awaiting | Stage::PartiallyPaid
-        )
+        matches!(stage(), Stage::Creating | Stage::Awaiting)
     };
-    let message = move || match stage.get() {
+    let message = move || match stage() {
         Stage::Creating => text.creating,
-        Stage::Awaiting | Stage::PartiallyPaid if reconnecting.get() => text.reconnecting,
+        Stage::Awaiting if reconnecting.get() => text.reconnecting,
         Stage::Awaiting => text.we_confirm,
         Stage::PartiallyPaid => text.partial_title,
         Stage::Paid => text.paid_title,

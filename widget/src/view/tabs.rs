@@ -1,7 +1,6 @@
 //! One tab per payment channel, following the WAI-ARIA tabs pattern: left/right arrows, Home and End
 //! move between tabs (and select them), Tab moves into the steps.
 use leptos::ev::KeyboardEvent;
-use leptos::html::Div;
 use leptos::prelude::*;
 use shared::channels::{instructions, Channel, ChannelContext};
 use wasm_bindgen::JsCast;
@@ -31,11 +30,10 @@ pub fn ChannelTabs(
     number: String,
     mpesa: Option<String>,
     /// What is left to pay.
-    amount: Memo<u64>,
+    amount: u64,
     locale: Locale,
 ) -> impl IntoView {
     let selected = RwSignal::new(0_usize);
-    let tablist = NodeRef::<Div>::new();
     let on_keydown = move |event: KeyboardEvent| {
         let Some(next) = tab_after_key(&event.key(), selected.get_untracked(), Channel::ALL.len())
         else {
@@ -43,8 +41,11 @@ pub fn ChannelTabs(
         };
         event.prevent_default();
         selected.set(next);
-        let tab = tablist
-            .get()
+        // The key went to the focused tab; its parent is the tab list.
+        let tab = event
+            .target()
+            .and_then(|tab| tab.dyn_into::<web_sys::Element>().ok())
+            .and_then(|tab| tab.parent_element())
             .and_then(|list| list.children().item(next as u32));
         if let Some(tab) = tab.and_then(|tab| tab.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = tab.focus();
@@ -68,7 +69,7 @@ pub fn ChannelTabs(
     let steps = move || {
         let context = ChannelContext {
             control_number: &number,
-            amount: amount.get(),
+            amount,
             mpesa_business_number: mpesa.as_deref(),
         };
         let how = instructions(Channel::ALL[selected.get()], locale.lang, &context);
@@ -85,7 +86,7 @@ pub fn ChannelTabs(
         }
     };
     view! {
-        <div role="tablist" aria-label=locale.text.how_to_pay node_ref=tablist on:keydown=on_keydown>
+        <div role="tablist" aria-label=locale.text.how_to_pay on:keydown=on_keydown>
             {tabs}
         </div>
         <div role="tabpanel" id=PANEL_ID tabindex="0" aria-labelledby=move || tab_id(selected.get())>
