@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 
 use super::pool::{create, Pool, AMOUNT, GROW_IN_FLIGHT};
-use super::report::{count, ms, ratio, Table};
+use super::report::{count, ratio, Table};
 use super::traffic::{call, healthz, measured, steady, wrk, Failure, Figures, POLLERS, TIMEOUT};
 use crate::support::{edge, payment_webhook, stack};
 
@@ -37,17 +37,10 @@ async fn creates(run: Duration) -> Figures {
 }
 
 fn row(table: &mut Table, route: &str, load: &str, f: &Figures, base: &Figures) {
-    table.row(vec![
-        route.into(),
-        load.into(),
-        format!("{:.0}", f.per_sec),
-        ms(f.p50),
-        ms(f.p99),
-        f.errors_cell(),
-        ratio(f.per_sec, base.per_sec),
-        ratio(f.p50, base.p50),
-        ratio(f.p99, base.p99),
-    ]);
+    let mut cells = vec![route.into(), load.into()];
+    cells.extend(f.cells());
+    cells.extend([ratio(f.per_sec, base.per_sec), ratio(f.p50, base.p50), ratio(f.p99, base.p99)]);
+    table.row(cells);
 }
 
 /// Each route alone, then all three at once, every run `run` long, each against `GET /healthz`
@@ -140,15 +133,10 @@ pub fn scale_table(points: &[ScalePoint], pool: &Pool, run: Duration) -> Table {
     );
     let base = &points[0].figures;
     for ScalePoint { pending, figures: f } in points {
-        table.row(vec![
-            count(*pending),
-            format!("{:.0}", f.per_sec),
-            ms(f.p50),
-            ms(f.p99),
-            f.errors_cell(),
-            ratio(f.per_sec, base.per_sec),
-            ratio(f.p99, base.p99),
-        ]);
+        let mut cells = vec![count(*pending)];
+        cells.extend(f.cells());
+        cells.extend([ratio(f.per_sec, base.per_sec), ratio(f.p99, base.p99)]);
+        table.row(cells);
     }
     table
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tokio::task::JoinSet;
 
 use super::pool::Checkout;
-use super::report::{median, percentile};
+use super::report::{median, ms, percentile};
 use crate::support::{edge, stack};
 
 /// Concurrent pollers (connections held by wrk).
@@ -111,8 +111,13 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// The cells every load table shows: req/s, p50 ms, p99 ms, errors / requests.
+    pub fn cells(&self) -> [String; 4] {
+        [format!("{:.0}", self.per_sec), ms(self.p50), ms(self.p99), self.errors_cell()]
+    }
+
     /// "failed / sent", with the reasons when there are any.
-    pub fn errors_cell(&self) -> String {
+    fn errors_cell(&self) -> String {
         let failed: u64 = self.errors.values().sum();
         let reasons: Vec<String> = self.errors.iter().map(|(why, n)| format!("{n} {why}")).collect();
         match failed {

@@ -26,6 +26,7 @@ mod status;
 mod tabs;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::live::Phase;
 use crate::session::Stage;
@@ -55,7 +56,7 @@ pub fn Checkout(
             Phase::Failed(error) => return view! { <Failed error locale on_retry/> }.into_any(),
             Phase::Creating => return ().into_any(),
         };
-        let stage = snapshot.with_untracked(|s| s.screen().0);
+        let stage = snapshot.with_untracked(|s| Stage::of(s.view.state));
         match stage {
             Stage::Awaiting => view! { <Pay snapshot locale/> }.into_any(),
             Stage::PartiallyPaid => view! { <Partial snapshot locale/> }.into_any(),
@@ -70,6 +71,11 @@ pub fn Checkout(
             {screen}
         </section>
     }
+}
+
+/// The element around the one an event happened on: the copy button's box, a focused tab's list.
+fn parent_of_target(event: &web_sys::Event) -> Option<web_sys::Element> {
+    event.target()?.dyn_into::<web_sys::Element>().ok()?.parent_element()
 }
 
 /// Label–value pairs as a description list; one view type for every screen that lists facts.

@@ -6,6 +6,7 @@ use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use shared::money::format_tzs;
 
+use super::parent_of_target;
 use super::tabs::ChannelTabs;
 use crate::clipboard;
 use crate::control_number::read_aloud_groups;
@@ -13,7 +14,6 @@ use crate::countdown::format_countdown;
 use crate::live::Snapshot;
 use crate::strings::Locale;
 use crate::timers::use_interval;
-use wasm_bindgen::JsCast;
 
 /// How long "Copied" stays next to the button.
 const FEEDBACK_FOR: Duration = Duration::from_secs(3);
@@ -66,10 +66,7 @@ fn ControlNumber(number: String, locale: Locale) -> impl IntoView {
     let feedback = RwSignal::new("");
     let copy = move |event: MouseEvent| {
         // Where the fallback puts its scratch textarea: the button's own box.
-        let container = event
-            .target()
-            .and_then(|button| button.dyn_into::<web_sys::Element>().ok())
-            .and_then(|button| button.parent_element());
+        let container = parent_of_target(&event);
         let number = number.clone();
         leptos::task::spawn_local(async move {
             let Some(container) = container else { return };

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use shared::channels::{instructions, Channel, ChannelContext};
 use wasm_bindgen::JsCast;
 
+use super::parent_of_target;
 use crate::strings::Locale;
 
 const PANEL_ID: &str = "bp-steps";
@@ -42,11 +43,7 @@ pub fn ChannelTabs(
         event.prevent_default();
         selected.set(next);
         // The key went to the focused tab; its parent is the tab list.
-        let tab = event
-            .target()
-            .and_then(|tab| tab.dyn_into::<web_sys::Element>().ok())
-            .and_then(|tab| tab.parent_element())
-            .and_then(|list| list.children().item(next as u32));
+        let tab = parent_of_target(&event).and_then(|list| list.children().item(next as u32));
         if let Some(tab) = tab.and_then(|tab| tab.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = tab.focus();
         }

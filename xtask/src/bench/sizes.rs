@@ -29,6 +29,18 @@ impl std::ops::Add for Sizes {
     }
 }
 
+impl std::ops::Sub for Sizes {
+    type Output = Sizes;
+    fn sub(self, o: Sizes) -> Sizes {
+        Sizes { raw: self.raw - o.raw, gzip: self.gzip - o.gzip, brotli: self.brotli - o.brotli }
+    }
+}
+
+/// A size table row: name, raw, gzip, brotli, and the budget column.
+fn size_row(name: impl Into<String>, s: Sizes, budget: String) -> Vec<String> {
+    vec![name.into(), kb(s.raw), kb(s.gzip), kb(s.brotli), budget]
+}
+
 fn measure(path: &Path) -> Result<Sizes> {
     let compressed = |tool: &str, args: &[&str]| -> Result<u64> {
         let out = Command::new(tool).args(args).arg(path).stderr(Stdio::inherit()).output()?;
@@ -77,22 +89,21 @@ pub fn widget(root: &Path) -> Result<Table> {
     for (name, path) in parts {
         let s = measure(&path)?;
         total = total + s;
-        table.row(vec![name.into(), kb(s.raw), kb(s.gzip), kb(s.brotli), String::new()]);
+        table.row(size_row(name, s, String::new()));
     }
     let budget = format!("gzip {}, brotli {}", verdict(total.gzip, WIDGET_GZIP_BUDGET), verdict(total.brotli, WIDGET_BROTLI_BUDGET));
-    table.row(vec!["**total**".into(), kb(total.raw), kb(total.gzip), kb(total.brotli), budget]);
+    table.row(size_row("**total**", total, budget));
 
     let floor = leptos_floor(root)?;
-    table.row(vec!["reference: smallest Leptos CSR app (widget/floor: wasm + glue)".into(), kb(floor.raw), kb(floor.gzip), kb(floor.brotli), String::new()]);
-    let above = Sizes { raw: total.raw - floor.raw, gzip: total.gzip - floor.gzip, brotli: total.brotli - floor.brotli };
-    table.row(vec!["the widget above that floor".into(), kb(above.raw), kb(above.gzip), kb(above.brotli), String::new()]);
+    table.row(size_row("reference: smallest Leptos CSR app (widget/floor: wasm + glue)", floor, String::new()));
+    table.row(size_row("the widget above that floor", total - floor, String::new()));
 
     let package = root.join("node_modules/@paystack/inline-js");
     let manifest: Value = serde_json::from_str(&std::fs::read_to_string(package.join("package.json"))?)?;
     let main = manifest["main"].as_str().ok_or("@paystack/inline-js has no main")?;
     let s = measure(&package.join(main))?;
     let name = format!("peer: @paystack/inline-js {} ({main})", manifest["version"].as_str().unwrap_or("?"));
-    table.row(vec![name, kb(s.raw), kb(s.gzip), kb(s.brotli), String::new()]);
+    table.row(size_row(name, s, String::new()));
     Ok(table)
 }
 
