@@ -140,7 +140,10 @@ impl<'a> Config<'a> {
     /// The gateway's pace. The default stays below ClickPesa's 120/min, leaving room for stray calls
     /// and clock skew; a local stack against the simulator (which has no such limit) may raise it.
     pub fn clickpesa_requests_per_minute(&self) -> usize {
-        self.positive_number("CLICKPESA_REQUESTS_PER_MINUTE", DEFAULT_CLICKPESA_REQUESTS_PER_MINUTE) as usize
+        self.positive_number(
+            "CLICKPESA_REQUESTS_PER_MINUTE",
+            DEFAULT_CLICKPESA_REQUESTS_PER_MINUTE,
+        ) as usize
     }
 
     pub fn notify_retry_base_secs(&self) -> u64 {
@@ -159,7 +162,10 @@ impl<'a> Config<'a> {
 
     /// `POST /v1/checkouts` per client (IP address, IPv6 /64) a minute (also the burst).
     pub fn checkout_limit_per_client(&self) -> Rate {
-        self.rate("CHECKOUT_LIMIT_PER_CLIENT", DEFAULT_CHECKOUT_LIMIT_PER_CLIENT)
+        self.rate(
+            "CHECKOUT_LIMIT_PER_CLIENT",
+            DEFAULT_CHECKOUT_LIMIT_PER_CLIENT,
+        )
     }
 
     fn rate(&self, name: &str, default: u64) -> Rate {

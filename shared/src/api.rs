@@ -11,7 +11,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clickpesa::PaymentMode;
-use crate::ledger::{Bill, BillEvent, BillState, Closure, EventKind, FailedAttempt, LedgerError, Payment};
+use crate::ledger::{
+    Bill, BillEvent, BillState, Closure, EventKind, FailedAttempt, LedgerError, Payment,
+};
 use crate::token::{OrderClaims, TokenError};
 use crate::validate::{Amount, BillReference, Description, InvalidInput};
 
@@ -35,12 +37,18 @@ pub struct ErrorBody {
 
 impl ApiError {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into() }
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 
     /// The complete response body.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&ErrorBody { error: self.clone() }).expect("strings always serialise")
+        serde_json::to_string(&ErrorBody {
+            error: self.clone(),
+        })
+        .expect("strings always serialise")
     }
 }
 
@@ -98,7 +106,11 @@ pub struct FailedAttemptView {
 
 impl From<&FailedAttempt> for FailedAttemptView {
     fn from(f: &FailedAttempt) -> Self {
-        Self { channel: f.channel.clone(), message: f.message.clone(), at: f.at.clone() }
+        Self {
+            channel: f.channel.clone(),
+            message: f.message.clone(),
+            at: f.at.clone(),
+        }
     }
 }
 
@@ -228,7 +240,12 @@ pub struct ShopNotification {
 
 impl From<BillEvent> for ShopNotification {
     fn from(event: BillEvent) -> Self {
-        Self { id: event.id.clone(), kind: event.kind, created: event.at, data: event }
+        Self {
+            id: event.id.clone(),
+            kind: event.kind,
+            created: event.at,
+            data: event,
+        }
     }
 }
 
@@ -246,7 +263,10 @@ mod tests {
             exp: 2_000,
         };
         let mut bill = Bill::new(&claims, "WS1001".into(), 1_000, 1_900);
-        for (id, amount, at) in [("P2", 15_000, "2026-05-21T11:00:00Z"), ("P1", 10_000, "2026-05-21T10:00:00Z")] {
+        for (id, amount, at) in [
+            ("P2", 15_000, "2026-05-21T11:00:00Z"),
+            ("P1", 10_000, "2026-05-21T10:00:00Z"),
+        ] {
             let record = PaymentRecord {
                 id: id.into(),
                 status: PaymentStatus::Success,
@@ -270,9 +290,24 @@ mod tests {
     #[test]
     fn checkout_view_from_bill() {
         let view = CheckoutView::from_bill(&paid_bill(), Some("123456"), 1_200);
-        assert_eq!((view.api_version, view.state, view.paid_total, view.remaining), (1, BillState::Paid, 25_000, 0));
-        assert_eq!((view.currency.as_str(), view.server_time, view.version), ("TZS", 1_200, 3));
-        let refs: Vec<_> = view.payments.iter().map(|p| p.payment_reference.as_deref().unwrap()).collect();
+        assert_eq!(
+            (
+                view.api_version,
+                view.state,
+                view.paid_total,
+                view.remaining
+            ),
+            (1, BillState::Paid, 25_000, 0)
+        );
+        assert_eq!(
+            (view.currency.as_str(), view.server_time, view.version),
+            ("TZS", 1_200, 3)
+        );
+        let refs: Vec<_> = view
+            .payments
+            .iter()
+            .map(|p| p.payment_reference.as_deref().unwrap())
+            .collect();
         assert_eq!(refs, ["MP.P1", "MP.P2"], "oldest first");
         let json = serde_json::to_value(&view).unwrap();
         assert_eq!(json["state"], "paid");
@@ -292,39 +327,60 @@ mod tests {
 
     #[test]
     fn errors_keep_their_codes() {
-        assert_eq!(ApiError::from(InvalidInput::PhoneInvalid).code, "invalid_phone");
-        assert_eq!(ApiError::from(TokenError::Expired { exp: 5 }).code, "token_expired");
-        let e = ApiError::from(LedgerError::NotCancellable { state: BillState::Paid });
+        assert_eq!(
+            ApiError::from(InvalidInput::PhoneInvalid).code,
+            "invalid_phone"
+        );
+        assert_eq!(
+            ApiError::from(TokenError::Expired { exp: 5 }).code,
+            "token_expired"
+        );
+        let e = ApiError::from(LedgerError::NotCancellable {
+            state: BillState::Paid,
+        });
         assert_eq!(e.code, "not_cancellable");
-        assert!(e.to_json().starts_with(r#"{"error":{"code":"not_cancellable","message":"#));
+        assert!(e
+            .to_json()
+            .starts_with(r#"{"error":{"code":"not_cancellable","message":"#));
     }
 
     #[test]
     fn create_order_defaults_and_validation() {
-        let order: CreateOrder = serde_json::from_str(r#"{"reference":"WS1","amount":5000}"#).unwrap();
+        let order: CreateOrder =
+            serde_json::from_str(r#"{"reference":"WS1","amount":5000}"#).unwrap();
         let claims = order.into_claims(100, 900);
-        assert_eq!((claims.mode, claims.exp, claims.description.as_str()), (PaymentMode::Exact, 1_000, ""));
-        assert!(serde_json::from_str::<CreateOrder>(r#"{"reference":"WS-1","amount":5000}"#).is_err());
+        assert_eq!(
+            (claims.mode, claims.exp, claims.description.as_str()),
+            (PaymentMode::Exact, 1_000, "")
+        );
+        assert!(
+            serde_json::from_str::<CreateOrder>(r#"{"reference":"WS-1","amount":5000}"#).is_err()
+        );
         assert!(serde_json::from_str::<CreateOrder>(r#"{"reference":"WS1","amount":0}"#).is_err());
     }
 
     #[test]
     fn shop_notification_shape() {
-        let event = paid_bill().apply(&PaymentRecord {
-            id: "P3".into(),
-            status: PaymentStatus::Settled,
-            payment_reference: None,
-            payment_phone_number: None,
-            order_reference: "WS1001".into(),
-            collected_amount: Some(FlexAmount::from(1)),
-            collected_currency: None,
-            message: None,
-            channel: None,
-            created_at: None,
-            updated_at: None,
-            customer: None,
-            client_id: None,
-        }, 1_300).unwrap();
+        let event = paid_bill()
+            .apply(
+                &PaymentRecord {
+                    id: "P3".into(),
+                    status: PaymentStatus::Settled,
+                    payment_reference: None,
+                    payment_phone_number: None,
+                    order_reference: "WS1001".into(),
+                    collected_amount: Some(FlexAmount::from(1)),
+                    collected_currency: None,
+                    message: None,
+                    channel: None,
+                    created_at: None,
+                    updated_at: None,
+                    customer: None,
+                    client_id: None,
+                },
+                1_300,
+            )
+            .unwrap();
         let note = ShopNotification::from(event[0].clone());
         let json = serde_json::to_value(&note).unwrap();
         assert_eq!(json["id"], "WS1001.payment.received.P3");

@@ -91,7 +91,12 @@ mod tests {
         for _ in 0..6 {
             assert_eq!(bucket.take(rate, 1_000), Ok(()));
         }
-        assert_eq!(bucket.take(rate, 1_000), Err(Throttled { retry_after_secs: 10 }));
+        assert_eq!(
+            bucket.take(rate, 1_000),
+            Err(Throttled {
+                retry_after_secs: 10
+            })
+        );
     }
 
     #[test]
@@ -101,11 +106,16 @@ mod tests {
         for _ in 0..60 {
             bucket.take(rate, 0).unwrap();
         }
-        assert!(bucket.take(rate, 999).is_err(), "less than a second refills less than one");
+        assert!(
+            bucket.take(rate, 999).is_err(),
+            "less than a second refills less than one"
+        );
         assert!(bucket.take(rate, 1_000).is_ok());
         // An hour idle refills to the burst, not to 3600.
         let later = 3_600_000;
-        let taken = (0..100).take_while(|_| bucket.take(rate, later).is_ok()).count();
+        let taken = (0..100)
+            .take_while(|_| bucket.take(rate, later).is_ok())
+            .count();
         assert_eq!(taken, 60);
     }
 
@@ -129,7 +139,10 @@ mod tests {
         let mut bucket = TokenBucket::full(100_000);
         bucket.take(rate, 100_000).unwrap();
         assert!(bucket.take(rate, 0).is_err());
-        assert!(bucket.take(rate, 100_000 + 59_000).is_err(), "the earlier time is kept");
+        assert!(
+            bucket.take(rate, 100_000 + 59_000).is_err(),
+            "the earlier time is kept"
+        );
         assert!(bucket.take(rate, 100_000 + 60_000).is_ok());
     }
 

@@ -174,15 +174,33 @@ fn steps(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>, number: &str) -
     let cn = ctx.control_number;
     let amount = format_tzs(ctx.amount);
     let t = |en: &str, sw: &str| lang.pick(en, sw).to_owned();
-    let dial = || format!("{} {}", lang.pick("Dial", "Piga"), channel.ussd().unwrap_or_default());
+    let dial = || {
+        format!(
+            "{} {}",
+            lang.pick("Dial", "Piga"),
+            channel.ussd().unwrap_or_default()
+        )
+    };
     let confirm_yes = || t("Choose 1 (Yes) to confirm", "Chagua 1 (Ndio) kuthibitisha");
     match channel {
         Channel::Mpesa => vec![
             dial(),
             t("Choose 4: Pay with M-Pesa", "Chagua 4: Lipia kwa M-Pesa"),
-            t("Choose 4: Enter business number", "Chagua 4: Weka namba ya kampuni"),
-            format!("{}: {number}", lang.pick("Enter the business number", "Ingiza namba ya kampuni")),
-            format!("{}: {cn}", lang.pick("Enter the payment reference", "Weka namba ya kumbukumbu ya malipo")),
+            t(
+                "Choose 4: Enter business number",
+                "Chagua 4: Weka namba ya kampuni",
+            ),
+            format!(
+                "{}: {number}",
+                lang.pick("Enter the business number", "Ingiza namba ya kampuni")
+            ),
+            format!(
+                "{}: {cn}",
+                lang.pick(
+                    "Enter the payment reference",
+                    "Weka namba ya kumbukumbu ya malipo"
+                )
+            ),
             format!("{}: {amount}", lang.pick("Enter the amount", "Weka kiasi")),
             t("Enter your PIN", "Weka namba ya siri"),
             t("Press 1 to confirm", "Bonyeza 1 kuthibitisha"),
@@ -191,10 +209,22 @@ fn steps(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>, number: &str) -
             let mut steps = vec![
                 dial(),
                 t("Choose 4: Pay bills", "Chagua 4: Lipia bili"),
-                t("Choose 3: Enter business number", "Chagua 3: Ingiza namba ya kampuni"),
-                format!("{}: {number}", lang.pick("Enter the business number", "Ingiza namba ya kampuni")),
-                format!("{}: {cn}", lang.pick("Enter the payment reference", "Weka kumbukumbu ya malipo")),
-                format!("{}: {amount}", lang.pick("Enter the amount", "Ingiza kiasi")),
+                t(
+                    "Choose 3: Enter business number",
+                    "Chagua 3: Ingiza namba ya kampuni",
+                ),
+                format!(
+                    "{}: {number}",
+                    lang.pick("Enter the business number", "Ingiza namba ya kampuni")
+                ),
+                format!(
+                    "{}: {cn}",
+                    lang.pick("Enter the payment reference", "Weka kumbukumbu ya malipo")
+                ),
+                format!(
+                    "{}: {amount}",
+                    lang.pick("Enter the amount", "Ingiza kiasi")
+                ),
                 t("Enter your PIN", "Ingiza namba ya siri"),
             ];
             // HaloPesa's menu asks for a final confirmation; Mixx's does not.
@@ -209,7 +239,10 @@ fn steps(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>, number: &str) -
             t("Choose 2: Choose company", "Chagua 2: Chagua kampuni"),
             t("Choose 7: Choose company", "Chagua 7: Chagua kampuni"),
             format!("{}: {number}", lang.pick("Enter the number", "Weka namba")),
-            format!("{}: {cn}", lang.pick("Enter the reference number", "Ingiza namba ya kumbukumbu")),
+            format!(
+                "{}: {cn}",
+                lang.pick("Enter the reference number", "Ingiza namba ya kumbukumbu")
+            ),
             format!("{}: {amount}", lang.pick("Enter the amount", "Weka kiasi")),
             confirm_yes(),
             t("Enter your PIN", "Weka PIN"),
@@ -224,8 +257,14 @@ fn steps(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>, number: &str) -
             t("Choose N: Next", "Chagua N: Next"),
             t("Choose N: Next", "Chagua N: Next"),
             format!("{} {number}", lang.pick("Choose", "Chagua")),
-            format!("{}: {cn}", lang.pick("Enter the payment number", "Weka namba ya malipo")),
-            format!("{}: {amount}", lang.pick("Enter the amount", "Ingiza kiasi")),
+            format!(
+                "{}: {cn}",
+                lang.pick("Enter the payment number", "Weka namba ya malipo")
+            ),
+            format!(
+                "{}: {amount}",
+                lang.pick("Enter the amount", "Ingiza kiasi")
+            ),
             t("Confirm the payment", "Thibitisha malipo"),
         ],
         Channel::CrdbWakala => vec![
@@ -233,9 +272,18 @@ fn steps(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>, number: &str) -
                 "Visit a nearby CRDB agent (wakala) or a CRDB branch",
                 "Tembelea wakala wa CRDB aliye karibu nawe au tawi la CRDB",
             ),
-            t("Ask to pay a bill with a CRDB payment number", "Omba kulipia bili kwa namba ya malipo ya CRDB"),
-            format!("{}: {number}", lang.pick("Give the institution name", "Toa jina la taasisi")),
-            format!("{}: {cn}", lang.pick("Give the payment number", "Toa namba ya malipo")),
+            t(
+                "Ask to pay a bill with a CRDB payment number",
+                "Omba kulipia bili kwa namba ya malipo ya CRDB",
+            ),
+            format!(
+                "{}: {number}",
+                lang.pick("Give the institution name", "Toa jina la taasisi")
+            ),
+            format!(
+                "{}: {cn}",
+                lang.pick("Give the payment number", "Toa namba ya malipo")
+            ),
             format!("{}: {amount}", lang.pick("Give the amount", "Toa kiasi")),
         ],
     }
@@ -245,8 +293,11 @@ fn steps(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>, number: &str) -
 mod tests {
     use super::*;
 
-    const CTX: ChannelContext<'static> =
-        ChannelContext { control_number: "WS1001", amount: 90_900, mpesa_business_number: Some("123456") };
+    const CTX: ChannelContext<'static> = ChannelContext {
+        control_number: "WS1001",
+        amount: 90_900,
+        mpesa_business_number: Some("123456"),
+    };
 
     #[test]
     fn every_channel_fills_in_control_number_and_amount_in_both_languages() {
@@ -255,10 +306,20 @@ mod tests {
                 let i = instructions(channel, lang, &CTX);
                 assert!(i.available, "{channel:?}");
                 assert!(i.note.is_none());
-                assert!(i.steps.iter().any(|s| s.ends_with(": WS1001")), "{channel:?} {lang:?}: {:?}", i.steps);
-                assert!(i.steps.iter().any(|s| s.ends_with(": TSh 90,900")), "{channel:?} {lang:?}");
+                assert!(
+                    i.steps.iter().any(|s| s.ends_with(": WS1001")),
+                    "{channel:?} {lang:?}: {:?}",
+                    i.steps
+                );
+                assert!(
+                    i.steps.iter().any(|s| s.ends_with(": TSh 90,900")),
+                    "{channel:?} {lang:?}"
+                );
                 let number = i.business_number.as_deref().unwrap();
-                assert!(i.steps.iter().any(|s| s.ends_with(number)), "{channel:?} {lang:?}");
+                assert!(
+                    i.steps.iter().any(|s| s.ends_with(number)),
+                    "{channel:?} {lang:?}"
+                );
                 assert!(i.title.contains(channel.name()));
             }
         }
@@ -274,11 +335,20 @@ mod tests {
         assert_eq!(i(Channel::CrdbSimBanking).steps.len(), 12);
         assert_eq!(i(Channel::CrdbWakala).steps.len(), 5);
         assert_eq!(i(Channel::Mpesa).steps[0], "Piga *150*00#");
-        assert_eq!(i(Channel::Mpesa).steps[3], "Ingiza namba ya kampuni: 123456");
-        assert_eq!(i(Channel::HaloPesa).business_number.as_deref(), Some("889999"));
+        assert_eq!(
+            i(Channel::Mpesa).steps[3],
+            "Ingiza namba ya kampuni: 123456"
+        );
+        assert_eq!(
+            i(Channel::HaloPesa).business_number.as_deref(),
+            Some("889999")
+        );
         assert_eq!(i(Channel::AirtelMoney).steps[4], "Weka namba: 47");
         assert_eq!(i(Channel::CrdbSimBanking).steps[8], "Chagua CLICKPESA");
-        assert_eq!(instructions(Channel::AirtelMoney, Lang::En, &CTX).steps[4], "Enter the number: 47");
+        assert_eq!(
+            instructions(Channel::AirtelMoney, Lang::En, &CTX).steps[4],
+            "Enter the number: 47"
+        );
     }
 
     #[test]
@@ -301,7 +371,10 @@ mod tests {
 
     #[test]
     fn mpesa_without_business_number_is_unavailable_not_invented() {
-        let ctx = ChannelContext { mpesa_business_number: None, ..CTX };
+        let ctx = ChannelContext {
+            mpesa_business_number: None,
+            ..CTX
+        };
         for (lang, word) in [(Lang::En, "not set up"), (Lang::Sw, "bado hayajawekwa")] {
             let i = instructions(Channel::Mpesa, lang, &ctx);
             assert!(!i.available);
@@ -315,10 +388,20 @@ mod tests {
 
     #[test]
     fn language_from_browser_tag() {
-        for (tag, lang) in [("sw", Lang::Sw), ("sw-TZ", Lang::Sw), ("SW_ke", Lang::Sw), ("en-GB", Lang::En), ("", Lang::En), ("swa", Lang::En)] {
+        for (tag, lang) in [
+            ("sw", Lang::Sw),
+            ("sw-TZ", Lang::Sw),
+            ("SW_ke", Lang::Sw),
+            ("en-GB", Lang::En),
+            ("", Lang::En),
+            ("swa", Lang::En),
+        ] {
             assert_eq!(Lang::from_tag(tag), lang, "{tag}");
         }
         assert_eq!(serde_json::to_string(&Lang::Sw).unwrap(), r#""sw""#);
-        assert_eq!(serde_json::to_string(&Channel::MixxByYas).unwrap(), r#""mixx_by_yas""#);
+        assert_eq!(
+            serde_json::to_string(&Channel::MixxByYas).unwrap(),
+            r#""mixx_by_yas""#
+        );
     }
 }

@@ -24,7 +24,8 @@ pub const CHECKSUM_FIELD: &str = "checksum";
 /// Body field naming the method: `canonical` (default) or `legacy`.
 pub const METHOD_FIELD: &str = "checksumMethod";
 /// Headers some SDKs read the checksum from when the body has none (API.md §4.4); lowercase.
-pub const CHECKSUM_HEADERS: [&str; 3] = ["x-clickpesa-checksum", "checksum", "x-clickpesa-signature"];
+pub const CHECKSUM_HEADERS: [&str; 3] =
+    ["x-clickpesa-checksum", "checksum", "x-clickpesa-signature"];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChecksumError {
@@ -126,13 +127,19 @@ fn strip_checksum_fields(payload: &Value) -> Value {
 
 /// Canonical checksum of `payload` (raw UTF-8 form), lowercase hex.
 pub fn sign(key: &[u8], payload: &Value) -> String {
-    hmac_sha256_hex(key, canonical_json(&strip_checksum_fields(payload)).as_bytes())
+    hmac_sha256_hex(
+        key,
+        canonical_json(&strip_checksum_fields(payload)).as_bytes(),
+    )
 }
 
 /// Legacy checksum (API.md §5.2): top-level values in key order, concatenated as JavaScript's
 /// `String(v)` would (the method's reference code), so nested objects become `[object Object]`.
 pub fn sign_legacy(key: &[u8], payload: &Value) -> String {
-    hmac_sha256_hex(key, legacy_string(&strip_checksum_fields(payload)).as_bytes())
+    hmac_sha256_hex(
+        key,
+        legacy_string(&strip_checksum_fields(payload)).as_bytes(),
+    )
 }
 
 fn legacy_string(payload: &Value) -> String {
@@ -150,7 +157,13 @@ fn js_string(v: &Value) -> String {
         Value::Object(_) => "[object Object]".to_owned(),
         Value::Array(items) => items
             .iter()
-            .map(|i| if i.is_null() { String::new() } else { js_string(i) })
+            .map(|i| {
+                if i.is_null() {
+                    String::new()
+                } else {
+                    js_string(i)
+                }
+            })
             .collect::<Vec<_>>()
             .join(","),
         scalar => scalar.to_string(),
@@ -177,16 +190,26 @@ enum Method {
 /// The digest covers the whole top-level object; a digest over `data` alone is rejected. Both the
 /// raw-UTF-8 and the `\u`-escaped canonical forms are accepted, since ClickPesa's server language
 /// is unknown (V5).
-pub fn verify(key: &[u8], body: &[u8], header_checksum: Option<&str>) -> Result<Value, ChecksumError> {
+pub fn verify(
+    key: &[u8],
+    body: &[u8],
+    header_checksum: Option<&str>,
+) -> Result<Value, ChecksumError> {
     let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(body) else {
         return Err(ChecksumError::Malformed);
     };
     let given = match map.remove(CHECKSUM_FIELD) {
         Some(Value::String(s)) => s,
         Some(_) => return Err(ChecksumError::BadFormat),
-        None => header_checksum.map(str::to_owned).ok_or(ChecksumError::Missing)?,
+        None => header_checksum
+            .map(str::to_owned)
+            .ok_or(ChecksumError::Missing)?,
     };
-    if given.len() != 64 || !given.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if given.len() != 64
+        || !given
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return Err(ChecksumError::BadFormat);
     }
     let method = match map.remove(METHOD_FIELD) {
@@ -200,7 +223,12 @@ pub fn verify(key: &[u8], body: &[u8], header_checksum: Option<&str>) -> Result<
         return Err(ChecksumError::LegacyOverNestedData);
     }
     let payload = Value::Object(map);
-    let matches = |message: String| ct_eq(hmac_sha256_hex(key, message.as_bytes()).as_bytes(), given.as_bytes());
+    let matches = |message: String| {
+        ct_eq(
+            hmac_sha256_hex(key, message.as_bytes()).as_bytes(),
+            given.as_bytes(),
+        )
+    };
     let ok = match method {
         Method::Legacy => matches(legacy_string(&payload)),
         Method::Canonical => {
@@ -218,4 +246,3 @@ pub fn verify(key: &[u8], body: &[u8], header_checksum: Option<&str>) -> Result<
         Err(ChecksumError::Mismatch)
     }
 }
-

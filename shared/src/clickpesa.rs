@@ -22,8 +22,10 @@ pub mod paths {
     pub const GENERATE_TOKEN: &str = "/generate-token";
     pub const CREATE_ORDER_CONTROL_NUMBER: &str = "/billpay/create-order-control-number";
     pub const CREATE_CUSTOMER_CONTROL_NUMBER: &str = "/billpay/create-customer-control-number";
-    pub const BULK_CREATE_ORDER_CONTROL_NUMBERS: &str = "/billpay/bulk-create-order-control-numbers";
-    pub const BULK_CREATE_CUSTOMER_CONTROL_NUMBERS: &str = "/billpay/bulk-create-customer-control-numbers";
+    pub const BULK_CREATE_ORDER_CONTROL_NUMBERS: &str =
+        "/billpay/bulk-create-order-control-numbers";
+    pub const BULK_CREATE_CUSTOMER_CONTROL_NUMBERS: &str =
+        "/billpay/bulk-create-customer-control-numbers";
     /// `GET` (details) and `PATCH` (update) take `/billpay/{billPayNumber}`.
     pub const BILLPAY_PREFIX: &str = "/billpay/";
     /// `GET /payments/{orderReference}` returns an array; `GET /payments/all` a [`super::PaymentsPage`].
@@ -83,7 +85,11 @@ impl FlexAmount {
                 let s = s.trim();
                 let (int, frac) = s.split_once('.').unwrap_or((s, ""));
                 let digits_only = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-                if int.is_empty() || !digits_only(int) || !digits_only(frac) || frac.bytes().any(|b| b != b'0') {
+                if int.is_empty()
+                    || !digits_only(int)
+                    || !digits_only(frac)
+                    || frac.bytes().any(|b| b != b'0')
+                {
                     return None;
                 }
                 int.parse().ok()
@@ -365,7 +371,8 @@ impl Webhook {
         };
         let mut data = self.data.clone();
         if let Some(obj) = data.as_object_mut() {
-            obj.entry("status").or_insert_with(|| implied_status.as_str().into());
+            obj.entry("status")
+                .or_insert_with(|| implied_status.as_str().into());
         }
         serde_json::from_value(data).map_err(|e| WireError::MalformedPayment(e.to_string()))
     }

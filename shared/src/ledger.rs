@@ -55,8 +55,14 @@ pub enum BillState {
 }
 
 impl BillState {
-    pub const ALL: [BillState; 6] =
-        [Self::Pending, Self::PartiallyPaid, Self::Paid, Self::Overpaid, Self::Expired, Self::Cancelled];
+    pub const ALL: [BillState; 6] = [
+        Self::Pending,
+        Self::PartiallyPaid,
+        Self::Paid,
+        Self::Overpaid,
+        Self::Expired,
+        Self::Cancelled,
+    ];
 
     /// The wire name (serde's), for readers that do without serde such as the widget.
     pub fn as_str(self) -> &'static str {
@@ -193,7 +199,10 @@ pub enum LedgerError {
     #[error("payment {payment_id} is for order {got}, not this bill")]
     WrongBill { payment_id: String, got: String },
     #[error("payment {payment_id} is in {currency}, not TZS")]
-    WrongCurrency { payment_id: String, currency: String },
+    WrongCurrency {
+        payment_id: String,
+        currency: String,
+    },
     #[error("payment {payment_id} has no readable whole-TZS amount")]
     UnreadableAmount { payment_id: String },
     #[error("a bill that is {state:?} cannot be cancelled")]
@@ -248,13 +257,29 @@ impl Bill {
 
     /// Applies one payment record (webhook or poll). Duplicates, stale and still-in-flight
     /// (PENDING/PROCESSING/ON-HOLD) records return no events and leave the bill untouched.
-    pub fn apply(&mut self, record: &PaymentRecord, now: u64) -> Result<Vec<BillEvent>, LedgerError> {
+    pub fn apply(
+        &mut self,
+        record: &PaymentRecord,
+        now: u64,
+    ) -> Result<Vec<BillEvent>, LedgerError> {
         let id = &record.id;
-        if record.order_reference != self.reference.as_str() && record.order_reference != self.control_number {
-            return Err(LedgerError::WrongBill { payment_id: id.clone(), got: record.order_reference.clone() });
+        if record.order_reference != self.reference.as_str()
+            && record.order_reference != self.control_number
+        {
+            return Err(LedgerError::WrongBill {
+                payment_id: id.clone(),
+                got: record.order_reference.clone(),
+            });
         }
-        if let Some(currency) = record.collected_currency.as_deref().filter(|c| !c.eq_ignore_ascii_case(CURRENCY)) {
-            return Err(LedgerError::WrongCurrency { payment_id: id.clone(), currency: currency.to_owned() });
+        if let Some(currency) = record
+            .collected_currency
+            .as_deref()
+            .filter(|c| !c.eq_ignore_ascii_case(CURRENCY))
+        {
+            return Err(LedgerError::WrongCurrency {
+                payment_id: id.clone(),
+                currency: currency.to_owned(),
+            });
         }
         let incoming = progress(&record.status);
         let stored = match (self.payments.get(id), self.failed_attempts.contains_key(id)) {
@@ -277,7 +302,12 @@ impl Bill {
                 },
             );
             self.version += 1;
-            return Ok(vec![self.event(EventKind::PaymentFailed, Some(id), None, now)]);
+            return Ok(vec![self.event(
+                EventKind::PaymentFailed,
+                Some(id),
+                None,
+                now,
+            )]);
         }
         let previous = self.payments.get(id);
         let amount = match previous {
@@ -286,12 +316,17 @@ impl Bill {
                 .collected_amount
                 .as_ref()
                 .and_then(|a| a.whole_tzs())
-                .ok_or_else(|| LedgerError::UnreadableAmount { payment_id: id.clone() })?,
+                .ok_or_else(|| LedgerError::UnreadableAmount {
+                    payment_id: id.clone(),
+                })?,
         };
         let payment = Payment {
             id: id.clone(),
             amount,
-            channel: record.channel.clone().or_else(|| previous.and_then(|p| p.channel.clone())),
+            channel: record
+                .channel
+                .clone()
+                .or_else(|| previous.and_then(|p| p.channel.clone())),
             payment_reference: record
                 .payment_reference
                 .clone()
@@ -306,7 +341,10 @@ impl Bill {
         self.failed_attempts.remove(id);
         self.payments.insert(id.clone(), payment.clone());
         // Saturating: a (signed) record may carry any u64; a wrapped total would understate money received.
-        self.paid_total = self.payments.values().fold(0, |total: u64, p| total.saturating_add(p.amount));
+        self.paid_total = self
+            .payments
+            .values()
+            .fold(0, |total: u64, p| total.saturating_add(p.amount));
         self.state = self.derived_state();
         self.version += 1;
 
@@ -372,14 +410,26 @@ impl Bill {
             Ordering::Equal => BillState::Paid,
             Ordering::Less if self.paid_total > 0 => BillState::PartiallyPaid,
             Ordering::Less => match self.closed {
-                Some(Closure { kind: ClosureKind::Expired, .. }) => BillState::Expired,
-                Some(Closure { kind: ClosureKind::Cancelled, .. }) => BillState::Cancelled,
+                Some(Closure {
+                    kind: ClosureKind::Expired,
+                    ..
+                }) => BillState::Expired,
+                Some(Closure {
+                    kind: ClosureKind::Cancelled,
+                    ..
+                }) => BillState::Cancelled,
                 None => BillState::Pending,
             },
         }
     }
 
-    fn event(&self, kind: EventKind, payment_id: Option<&str>, payment: Option<&Payment>, now: u64) -> BillEvent {
+    fn event(
+        &self,
+        kind: EventKind,
+        payment_id: Option<&str>,
+        payment: Option<&Payment>,
+        now: u64,
+    ) -> BillEvent {
         let id = match payment_id {
             Some(pid) => format!("{}.{}.{pid}", self.reference, kind.as_str()),
             None => format!("{}.{}", self.reference, kind.as_str()),
@@ -399,7 +449,11 @@ impl Bill {
 
 /// ClickPesa's own time for the record: `updatedAt`, else `createdAt`.
 fn timestamp(record: &PaymentRecord) -> String {
-    record.updated_at.clone().or_else(|| record.created_at.clone()).unwrap_or_default()
+    record
+        .updated_at
+        .clone()
+        .or_else(|| record.created_at.clone())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -455,7 +509,10 @@ mod tests {
     #[test]
     fn new_bill_is_pending_at_version_1() {
         let b = bill(25_000, PaymentMode::Exact);
-        assert_eq!((b.state, b.version, b.paid_total), (BillState::Pending, 1, 0));
+        assert_eq!(
+            (b.state, b.version, b.paid_total),
+            (BillState::Pending, 1, 0)
+        );
         assert!(b.is_open());
         assert_eq!(b.next_expiry_check(), Some(NOW + 900));
     }
@@ -463,10 +520,20 @@ mod tests {
     #[test]
     fn exact_payment_pays_the_bill() {
         let mut b = bill(25_000, PaymentMode::Exact);
-        let events = b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW + 5).unwrap();
-        assert_eq!(ids(&events), ["WS1001.payment.received.P1", "WS1001.bill.paid"]);
-        assert!(events.iter().all(|e| e.state == BillState::Paid && e.at == NOW + 5));
-        assert_eq!((b.state, b.paid_total, b.version), (BillState::Paid, 25_000, 2));
+        let events = b
+            .apply(&record("P1", PaymentStatus::Success, 25_000), NOW + 5)
+            .unwrap();
+        assert_eq!(
+            ids(&events),
+            ["WS1001.payment.received.P1", "WS1001.bill.paid"]
+        );
+        assert!(events
+            .iter()
+            .all(|e| e.state == BillState::Paid && e.at == NOW + 5));
+        assert_eq!(
+            (b.state, b.paid_total, b.version),
+            (BillState::Paid, 25_000, 2)
+        );
         assert!(!b.is_open());
         assert_eq!(b.next_expiry_check(), None);
     }
@@ -474,10 +541,19 @@ mod tests {
     #[test]
     fn duplicate_and_stale_records_are_no_ops() {
         let mut b = bill(25_000, PaymentMode::Exact);
-        b.apply(&record("P1", PaymentStatus::Settled, 25_000), NOW).unwrap();
+        b.apply(&record("P1", PaymentStatus::Settled, 25_000), NOW)
+            .unwrap();
         let snapshot = b.clone();
-        for stale in [PaymentStatus::Settled, PaymentStatus::Success, PaymentStatus::Pending, PaymentStatus::Failed] {
-            assert!(b.apply(&record("P1", stale, 25_000), NOW + 1).unwrap().is_empty());
+        for stale in [
+            PaymentStatus::Settled,
+            PaymentStatus::Success,
+            PaymentStatus::Pending,
+            PaymentStatus::Failed,
+        ] {
+            assert!(b
+                .apply(&record("P1", stale, 25_000), NOW + 1)
+                .unwrap()
+                .is_empty());
         }
         assert_eq!(b, snapshot);
     }
@@ -485,8 +561,11 @@ mod tests {
     #[test]
     fn settlement_upgrades_status_without_new_events() {
         let mut b = bill(25_000, PaymentMode::Exact);
-        b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW).unwrap();
-        let events = b.apply(&record("P1", PaymentStatus::Settled, 25_000), NOW + 1).unwrap();
+        b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW)
+            .unwrap();
+        let events = b
+            .apply(&record("P1", PaymentStatus::Settled, 25_000), NOW + 1)
+            .unwrap();
         assert!(events.is_empty());
         assert_eq!(b.payments["P1"].status, PaymentStatus::Settled);
         assert_eq!((b.paid_total, b.version), (25_000, 3));
@@ -495,7 +574,12 @@ mod tests {
     #[test]
     fn in_flight_records_change_nothing() {
         let mut b = bill(25_000, PaymentMode::Exact);
-        for s in [PaymentStatus::Pending, PaymentStatus::Processing, PaymentStatus::OnHold, PaymentStatus::Other("NEW".into())] {
+        for s in [
+            PaymentStatus::Pending,
+            PaymentStatus::Processing,
+            PaymentStatus::OnHold,
+            PaymentStatus::Other("NEW".into()),
+        ] {
             assert!(b.apply(&record("P1", s, 25_000), NOW).unwrap().is_empty());
         }
         assert_eq!(b, bill(25_000, PaymentMode::Exact));
@@ -511,18 +595,28 @@ mod tests {
         assert_eq!(ids(&events), ["WS1001.payment.failed.P1"]);
         assert_eq!(events[0].state, BillState::Pending);
         assert!(b.is_open());
-        assert_eq!(b.failed_attempts["P1"].message.as_deref(), Some("Insufficient balance"));
+        assert_eq!(
+            b.failed_attempts["P1"].message.as_deref(),
+            Some("Insufficient balance")
+        );
         // A later attempt succeeds.
-        let events = b.apply(&record("P2", PaymentStatus::Success, 25_000), NOW + 60).unwrap();
-        assert_eq!(ids(&events), ["WS1001.payment.received.P2", "WS1001.bill.paid"]);
+        let events = b
+            .apply(&record("P2", PaymentStatus::Success, 25_000), NOW + 60)
+            .unwrap();
+        assert_eq!(
+            ids(&events),
+            ["WS1001.payment.received.P2", "WS1001.bill.paid"]
+        );
         assert_eq!(b.failed_attempts.len(), 1);
     }
 
     #[test]
     fn success_supersedes_an_earlier_failure_of_the_same_payment() {
         let mut b = bill(25_000, PaymentMode::Exact);
-        b.apply(&record("P1", PaymentStatus::Failed, 25_000), NOW).unwrap();
-        b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW + 1).unwrap();
+        b.apply(&record("P1", PaymentStatus::Failed, 25_000), NOW)
+            .unwrap();
+        b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW + 1)
+            .unwrap();
         assert!(b.failed_attempts.is_empty());
         assert_eq!(b.state, BillState::Paid);
     }
@@ -530,27 +624,48 @@ mod tests {
     #[test]
     fn partial_then_rest_with_allow_partial() {
         let mut b = bill(25_000, PaymentMode::AllowPartialAndOverPayment);
-        let events = b.apply(&record("P1", PaymentStatus::Success, 10_000), NOW).unwrap();
-        assert_eq!(ids(&events), ["WS1001.payment.received.P1", "WS1001.bill.partially_paid"]);
+        let events = b
+            .apply(&record("P1", PaymentStatus::Success, 10_000), NOW)
+            .unwrap();
+        assert_eq!(
+            ids(&events),
+            ["WS1001.payment.received.P1", "WS1001.bill.partially_paid"]
+        );
         assert_eq!(b.state, BillState::PartiallyPaid);
         assert!(b.state.is_terminal());
-        let events = b.apply(&record("P2", PaymentStatus::Success, 15_000), NOW + 1).unwrap();
-        assert_eq!(ids(&events), ["WS1001.payment.received.P2", "WS1001.bill.paid"]);
+        let events = b
+            .apply(&record("P2", PaymentStatus::Success, 15_000), NOW + 1)
+            .unwrap();
+        assert_eq!(
+            ids(&events),
+            ["WS1001.payment.received.P2", "WS1001.bill.paid"]
+        );
         assert_eq!((b.state, b.paid_total), (BillState::Paid, 25_000));
     }
 
     #[test]
     fn overpayment_reports_paid_and_overpaid() {
         let mut b = bill(25_000, PaymentMode::AllowPartialAndOverPayment);
-        let events = b.apply(&record("P1", PaymentStatus::Success, 30_000), NOW).unwrap();
-        assert_eq!(ids(&events), ["WS1001.payment.received.P1", "WS1001.bill.paid", "WS1001.bill.overpaid"]);
+        let events = b
+            .apply(&record("P1", PaymentStatus::Success, 30_000), NOW)
+            .unwrap();
+        assert_eq!(
+            ids(&events),
+            [
+                "WS1001.payment.received.P1",
+                "WS1001.bill.paid",
+                "WS1001.bill.overpaid"
+            ]
+        );
         assert_eq!(b.state, BillState::Overpaid);
     }
 
     #[test]
     fn exact_bill_still_reports_a_wrong_amount_that_moved() {
         let mut b = bill(25_000, PaymentMode::Exact);
-        let events = b.apply(&record("P1", PaymentStatus::Success, 20_000), NOW).unwrap();
+        let events = b
+            .apply(&record("P1", PaymentStatus::Success, 20_000), NOW)
+            .unwrap();
         assert_eq!(b.state, BillState::PartiallyPaid);
         assert_eq!(events.last().unwrap().kind, EventKind::PartiallyPaid);
     }
@@ -562,11 +677,18 @@ mod tests {
         let events = b.expire(NOW + 900);
         assert_eq!(ids(&events), ["WS1001.bill.expired"]);
         assert_eq!((b.state, b.version), (BillState::Expired, 2));
-        assert_eq!(b.closed, Some(Closure { kind: ClosureKind::Expired, at: NOW + 900 }));
+        assert_eq!(
+            b.closed,
+            Some(Closure {
+                kind: ClosureKind::Expired,
+                at: NOW + 900
+            })
+        );
         assert!(b.expire(NOW + 1_000).is_empty());
 
         let mut paid = bill(25_000, PaymentMode::Exact);
-        paid.apply(&record("P1", PaymentStatus::Success, 25_000), NOW).unwrap();
+        paid.apply(&record("P1", PaymentStatus::Success, 25_000), NOW)
+            .unwrap();
         assert!(paid.expire(NOW + 900).is_empty());
         assert_eq!(paid.state, BillState::Paid);
     }
@@ -575,10 +697,18 @@ mod tests {
     fn late_payment_after_expiry_is_recorded_and_reported() {
         let mut b = bill(25_000, PaymentMode::Exact);
         b.expire(NOW + 900);
-        let events = b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW + 950).unwrap();
-        assert_eq!(ids(&events), ["WS1001.payment.received.P1", "WS1001.bill.paid"]);
+        let events = b
+            .apply(&record("P1", PaymentStatus::Success, 25_000), NOW + 950)
+            .unwrap();
+        assert_eq!(
+            ids(&events),
+            ["WS1001.payment.received.P1", "WS1001.bill.paid"]
+        );
         assert_eq!(b.state, BillState::Paid);
-        assert_eq!(b.closed.as_ref().map(|c| c.kind), Some(ClosureKind::Expired));
+        assert_eq!(
+            b.closed.as_ref().map(|c| c.kind),
+            Some(ClosureKind::Expired)
+        );
     }
 
     #[test]
@@ -590,13 +720,24 @@ mod tests {
         assert_eq!(b.cancel(NOW + 1), Ok(Vec::new()));
         assert_eq!(b.version, version);
         // Money after cancellation still counts.
-        b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW + 2).unwrap();
+        b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW + 2)
+            .unwrap();
         assert_eq!(b.state, BillState::Paid);
-        assert_eq!(b.cancel(NOW + 3), Err(LedgerError::NotCancellable { state: BillState::Paid }));
+        assert_eq!(
+            b.cancel(NOW + 3),
+            Err(LedgerError::NotCancellable {
+                state: BillState::Paid
+            })
+        );
 
         let mut expired = bill(25_000, PaymentMode::Exact);
         expired.expire(NOW + 900);
-        assert_eq!(expired.cancel(NOW + 901), Err(LedgerError::NotCancellable { state: BillState::Expired }));
+        assert_eq!(
+            expired.cancel(NOW + 901),
+            Err(LedgerError::NotCancellable {
+                state: BillState::Expired
+            })
+        );
     }
 
     #[test]
@@ -604,13 +745,22 @@ mod tests {
         let mut b = bill(25_000, PaymentMode::Exact);
         let mut other = record("P1", PaymentStatus::Success, 25_000);
         other.order_reference = "WS9999".into();
-        assert!(matches!(b.apply(&other, NOW), Err(LedgerError::WrongBill { .. })));
+        assert!(matches!(
+            b.apply(&other, NOW),
+            Err(LedgerError::WrongBill { .. })
+        ));
         let mut usd = record("P1", PaymentStatus::Success, 25_000);
         usd.collected_currency = Some("USD".into());
-        assert!(matches!(b.apply(&usd, NOW), Err(LedgerError::WrongCurrency { .. })));
+        assert!(matches!(
+            b.apply(&usd, NOW),
+            Err(LedgerError::WrongCurrency { .. })
+        ));
         let mut no_amount = record("P1", PaymentStatus::Success, 0);
         no_amount.collected_amount = Some(FlexAmount::Text("12.5".into()));
-        assert!(matches!(b.apply(&no_amount, NOW), Err(LedgerError::UnreadableAmount { .. })));
+        assert!(matches!(
+            b.apply(&no_amount, NOW),
+            Err(LedgerError::UnreadableAmount { .. })
+        ));
         assert_eq!(b, bill(25_000, PaymentMode::Exact));
     }
 
@@ -632,11 +782,16 @@ mod tests {
     #[test]
     fn bill_round_trips_as_json() {
         let mut b = bill(25_000, PaymentMode::Exact);
-        b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW).unwrap();
+        b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW)
+            .unwrap();
         let json = serde_json::to_string(&b).unwrap();
         assert!(json.contains(r#""state":"paid""#));
         assert_eq!(serde_json::from_str::<Bill>(&json).unwrap(), b);
-        let event = serde_json::to_value(&b.apply(&record("P2", PaymentStatus::Success, 1), NOW).unwrap()[0]).unwrap();
+        let event = serde_json::to_value(
+            &b.apply(&record("P2", PaymentStatus::Success, 1), NOW)
+                .unwrap()[0],
+        )
+        .unwrap();
         assert_eq!(event["kind"], "payment.received");
     }
 }

@@ -40,14 +40,29 @@ pub fn sign(secret: &[u8], body: &str, t: u64) -> String {
 /// Checks a header against `body`: the timestamp must be within `tolerance` seconds of `now` (either
 /// side) and some `v1` must match some secret (several of each, for rotation). Unknown keys are
 /// ignored so the scheme can grow.
-pub fn verify(secrets: &[&[u8]], header: &str, body: &str, now: u64, tolerance: u64) -> Result<(), NotifyError> {
+pub fn verify(
+    secrets: &[&[u8]],
+    header: &str,
+    body: &str,
+    now: u64,
+    tolerance: u64,
+) -> Result<(), NotifyError> {
     let mut t = None;
     let mut candidates = Vec::new();
     for part in header.split(',') {
-        let (key, value) = part.trim().split_once('=').ok_or(NotifyError::MalformedHeader)?;
+        let (key, value) = part
+            .trim()
+            .split_once('=')
+            .ok_or(NotifyError::MalformedHeader)?;
         match key {
             "t" if t.is_some() => return Err(NotifyError::MalformedHeader),
-            "t" => t = Some(value.parse::<u64>().map_err(|_| NotifyError::MalformedHeader)?),
+            "t" => {
+                t = Some(
+                    value
+                        .parse::<u64>()
+                        .map_err(|_| NotifyError::MalformedHeader)?,
+                )
+            }
             "v1" => candidates.push(value),
             _ => {}
         }
@@ -61,7 +76,9 @@ pub fn verify(secrets: &[&[u8]], header: &str, body: &str, now: u64, tolerance: 
     }
     let matched = secrets.iter().fold(false, |ok, secret| {
         let expected = digest(secret, body, t);
-        candidates.iter().fold(ok, |ok, c| ct_eq(expected.as_bytes(), c.as_bytes()) | ok)
+        candidates
+            .iter()
+            .fold(ok, |ok, c| ct_eq(expected.as_bytes(), c.as_bytes()) | ok)
     });
     if matched {
         Ok(())
@@ -106,25 +123,121 @@ mod tests {
         let good = sign(b"whsec", BODY, T);
         let sig = hex_of(&good);
         let cases: Vec<(&str, String, &str, u64, NotifyError)> = vec![
-            ("tampered body", good.clone(), r#"{"id":"WS1001.bill.paid","type":"bill.overpaid"}"#, T, NotifyError::Mismatch),
-            ("other timestamp", format!("t={},v1={sig}", T + 1), BODY, T, NotifyError::Mismatch),
-            ("too old", good.clone(), BODY, T + 301, NotifyError::OutsideTolerance { t: T }),
-            ("from the future", good.clone(), BODY, T - 301, NotifyError::OutsideTolerance { t: T }),
-            ("uppercase hex", format!("t={T},v1={}", sig.to_uppercase()), BODY, T, NotifyError::Mismatch),
-            ("short hex", format!("t={T},v1={}", &sig[..63]), BODY, T, NotifyError::Mismatch),
-            ("no timestamp", format!("v1={sig}"), BODY, T, NotifyError::MissingTimestamp),
-            ("no signature", format!("t={T}"), BODY, T, NotifyError::MissingSignature),
-            ("only v0", format!("t={T},v0={sig}"), BODY, T, NotifyError::MissingSignature),
-            ("two timestamps", format!("t={T},t={T},v1={sig}"), BODY, T, NotifyError::MalformedHeader),
-            ("timestamp not a number", format!("t=soon,v1={sig}"), BODY, T, NotifyError::MalformedHeader),
-            ("negative timestamp", format!("t=-1,v1={sig}"), BODY, T, NotifyError::MalformedHeader),
-            ("no key=value", "garbage".to_owned(), BODY, T, NotifyError::MalformedHeader),
-            ("empty header", String::new(), BODY, T, NotifyError::MalformedHeader),
+            (
+                "tampered body",
+                good.clone(),
+                r#"{"id":"WS1001.bill.paid","type":"bill.overpaid"}"#,
+                T,
+                NotifyError::Mismatch,
+            ),
+            (
+                "other timestamp",
+                format!("t={},v1={sig}", T + 1),
+                BODY,
+                T,
+                NotifyError::Mismatch,
+            ),
+            (
+                "too old",
+                good.clone(),
+                BODY,
+                T + 301,
+                NotifyError::OutsideTolerance { t: T },
+            ),
+            (
+                "from the future",
+                good.clone(),
+                BODY,
+                T - 301,
+                NotifyError::OutsideTolerance { t: T },
+            ),
+            (
+                "uppercase hex",
+                format!("t={T},v1={}", sig.to_uppercase()),
+                BODY,
+                T,
+                NotifyError::Mismatch,
+            ),
+            (
+                "short hex",
+                format!("t={T},v1={}", &sig[..63]),
+                BODY,
+                T,
+                NotifyError::Mismatch,
+            ),
+            (
+                "no timestamp",
+                format!("v1={sig}"),
+                BODY,
+                T,
+                NotifyError::MissingTimestamp,
+            ),
+            (
+                "no signature",
+                format!("t={T}"),
+                BODY,
+                T,
+                NotifyError::MissingSignature,
+            ),
+            (
+                "only v0",
+                format!("t={T},v0={sig}"),
+                BODY,
+                T,
+                NotifyError::MissingSignature,
+            ),
+            (
+                "two timestamps",
+                format!("t={T},t={T},v1={sig}"),
+                BODY,
+                T,
+                NotifyError::MalformedHeader,
+            ),
+            (
+                "timestamp not a number",
+                format!("t=soon,v1={sig}"),
+                BODY,
+                T,
+                NotifyError::MalformedHeader,
+            ),
+            (
+                "negative timestamp",
+                format!("t=-1,v1={sig}"),
+                BODY,
+                T,
+                NotifyError::MalformedHeader,
+            ),
+            (
+                "no key=value",
+                "garbage".to_owned(),
+                BODY,
+                T,
+                NotifyError::MalformedHeader,
+            ),
+            (
+                "empty header",
+                String::new(),
+                BODY,
+                T,
+                NotifyError::MalformedHeader,
+            ),
         ];
         for (name, header, body, now, expected) in cases {
-            assert_eq!(verify(&[b"whsec"], &header, body, now, 300), Err(expected), "{name}");
+            assert_eq!(
+                verify(&[b"whsec"], &header, body, now, 300),
+                Err(expected),
+                "{name}"
+            );
         }
-        assert_eq!(verify(&[b"other"], &good, BODY, T, 300), Err(NotifyError::Mismatch), "wrong secret");
-        assert_eq!(verify(&[], &good, BODY, T, 300), Err(NotifyError::Mismatch), "no secrets");
+        assert_eq!(
+            verify(&[b"other"], &good, BODY, T, 300),
+            Err(NotifyError::Mismatch),
+            "wrong secret"
+        );
+        assert_eq!(
+            verify(&[], &good, BODY, T, 300),
+            Err(NotifyError::Mismatch),
+            "no secrets"
+        );
     }
 }

@@ -129,16 +129,20 @@ pub fn verify_signature_only(secrets: &[&[u8]], token: &str) -> Result<OrderClai
     if version != VERSION {
         return Err(TokenError::UnsupportedVersion);
     }
-    let given = URL_SAFE_NO_PAD.decode(sig_b64).map_err(|_| TokenError::Malformed)?;
+    let given = URL_SAFE_NO_PAD
+        .decode(sig_b64)
+        .map_err(|_| TokenError::Malformed)?;
     // Every secret is tried, so timing does not reveal which one matched.
-    let valid = secrets
-        .iter()
-        .fold(false, |ok, secret| ct_eq(&signature(secret, payload_b64), &given) | ok);
+    let valid = secrets.iter().fold(false, |ok, secret| {
+        ct_eq(&signature(secret, payload_b64), &given) | ok
+    });
     if !valid {
         return Err(TokenError::BadSignature);
     }
     // Only authenticated bytes are parsed.
-    let json = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| TokenError::Malformed)?;
+    let json = URL_SAFE_NO_PAD
+        .decode(payload_b64)
+        .map_err(|_| TokenError::Malformed)?;
     let wire: WireClaims = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
     Ok(OrderClaims {
         reference: BillReference::parse(&wire.reference)?,

@@ -47,7 +47,9 @@ impl InvalidInput {
             Self::ReferenceEmpty | Self::ReferenceTooLong | Self::ReferenceNotAlphanumeric => {
                 "invalid_reference"
             }
-            Self::AmountNotPositive | Self::AmountFractional | Self::AmountTooLarge => "invalid_amount",
+            Self::AmountNotPositive | Self::AmountFractional | Self::AmountTooLarge => {
+                "invalid_amount"
+            }
             Self::DescriptionTooLong | Self::DescriptionUnsafe => "invalid_description",
             Self::PhoneInvalid => "invalid_phone",
         }
@@ -201,7 +203,10 @@ mod tests {
 
     #[test]
     fn references() {
-        assert_eq!(BillReference::parse("WS1001").unwrap().to_string(), "WS1001");
+        assert_eq!(
+            BillReference::parse("WS1001").unwrap().to_string(),
+            "WS1001"
+        );
         assert!(BillReference::parse(&"A".repeat(20)).is_ok());
         for (input, err) in [
             ("", InvalidInput::ReferenceEmpty),
@@ -217,8 +222,14 @@ mod tests {
     #[test]
     fn amounts() {
         assert_eq!(Amount::parse(1).unwrap().get(), 1);
-        assert_eq!(Amount::parse(MAX_AMOUNT_TZS).unwrap().to_string(), "50000000");
-        assert_eq!(Amount::parse(MAX_AMOUNT_TZS + 1), Err(InvalidInput::AmountTooLarge));
+        assert_eq!(
+            Amount::parse(MAX_AMOUNT_TZS).unwrap().to_string(),
+            "50000000"
+        );
+        assert_eq!(
+            Amount::parse(MAX_AMOUNT_TZS + 1),
+            Err(InvalidInput::AmountTooLarge)
+        );
         for (json, expected) in [
             ("25000", Ok(25_000)),
             ("25000.0", Ok(25_000)),
@@ -232,32 +243,61 @@ mod tests {
             let n: serde_json::Number = serde_json::from_str(json).unwrap();
             assert_eq!(Amount::try_from(n).map(Amount::get), expected, "{json}");
         }
-        assert!(serde_json::from_str::<Amount>(r#""25000""#).is_err(), "strings are not amounts");
+        assert!(
+            serde_json::from_str::<Amount>(r#""25000""#).is_err(),
+            "strings are not amounts"
+        );
     }
 
     #[test]
     fn descriptions() {
         assert!(Description::parse("").is_ok());
         assert!(Description::parse("Sabuni – 500g café").is_ok());
-        assert!(Description::parse(&"é".repeat(500)).is_ok(), "characters, not bytes");
-        assert_eq!(Description::parse(&"a".repeat(501)), Err(InvalidInput::DescriptionTooLong));
+        assert!(
+            Description::parse(&"é".repeat(500)).is_ok(),
+            "characters, not bytes"
+        );
+        assert_eq!(
+            Description::parse(&"a".repeat(501)),
+            Err(InvalidInput::DescriptionTooLong)
+        );
         for bad in ["<script>", "a > b", "line\nbreak", "tab\t", "nul\0"] {
-            assert_eq!(Description::parse(bad), Err(InvalidInput::DescriptionUnsafe), "{bad:?}");
+            assert_eq!(
+                Description::parse(bad),
+                Err(InvalidInput::DescriptionUnsafe),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn phones() {
-        assert_eq!(Phone::parse("255712345678").unwrap().as_str(), "255712345678");
-        for bad in ["+255712345678", "0712345678", "25571234567", "2557123456789", "254712345678", "25571234567x"] {
+        assert_eq!(
+            Phone::parse("255712345678").unwrap().as_str(),
+            "255712345678"
+        );
+        for bad in [
+            "+255712345678",
+            "0712345678",
+            "25571234567",
+            "2557123456789",
+            "254712345678",
+            "25571234567x",
+        ] {
             assert_eq!(Phone::parse(bad), Err(InvalidInput::PhoneInvalid), "{bad}");
         }
     }
 
     #[test]
     fn serde_goes_through_the_constructors() {
-        assert_eq!(serde_json::to_string(&BillReference::parse("WS1").unwrap()).unwrap(), r#""WS1""#);
-        assert_eq!(serde_json::to_string(&Amount::parse(5).unwrap()).unwrap(), "5");
+        assert_eq!(
+            serde_json::to_string(&BillReference::parse("WS1").unwrap()).unwrap(),
+            r#""WS1""#
+        );
+        assert_eq!(
+            serde_json::to_string(&Amount::parse(5).unwrap()).unwrap(),
+            "5"
+        );
         assert!(serde_json::from_str::<BillReference>(r#""WS-1""#).is_err());
         assert!(serde_json::from_str::<Description>(r#""<b>""#).is_err());
         assert!(serde_json::from_str::<Phone>(r#""123""#).is_err());
@@ -269,7 +309,10 @@ mod tests {
     fn codes() {
         assert_eq!(InvalidInput::ReferenceTooLong.code(), "invalid_reference");
         assert_eq!(InvalidInput::AmountFractional.code(), "invalid_amount");
-        assert_eq!(InvalidInput::DescriptionUnsafe.code(), "invalid_description");
+        assert_eq!(
+            InvalidInput::DescriptionUnsafe.code(),
+            "invalid_description"
+        );
         assert_eq!(InvalidInput::PhoneInvalid.code(), "invalid_phone");
     }
 }

@@ -1,25 +1,38 @@
 //! ClickPesa checksum: all vectors of shared/clickpesa/checksum-vectors.json, then a table of
 //! bodies that must be rejected, each with its precise error.
 use serde_json::{json, Value};
-use shared::checksum::{attach, canonical_json, canonical_json_ascii, sign, sign_legacy, verify, ChecksumError};
+use shared::checksum::{
+    attach, canonical_json, canonical_json_ascii, sign, sign_legacy, verify, ChecksumError,
+};
 
 fn vectors() -> Vec<Value> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/clickpesa/checksum-vectors.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/clickpesa/checksum-vectors.json"
+    );
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
 
 fn vector(prefix: &str) -> Value {
-    vectors().into_iter().find(|v| v["name"].as_str().unwrap().starts_with(prefix)).unwrap()
+    vectors()
+        .into_iter()
+        .find(|v| v["name"].as_str().unwrap().starts_with(prefix))
+        .unwrap()
 }
 
 fn s<'a>(v: &'a Value, field: &str) -> &'a str {
-    v[field].as_str().unwrap_or_else(|| panic!("{} has no {field}", v["name"]))
+    v[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{} has no {field}", v["name"]))
 }
 
 #[test]
 fn all_seven_vectors_are_covered() {
-    let names: Vec<String> = vectors().iter().map(|v| s(v, "name")[..2].to_owned()).collect();
+    let names: Vec<String> = vectors()
+        .iter()
+        .map(|v| s(v, "name")[..2].to_owned())
+        .collect();
     assert_eq!(names, ["V1", "V2", "V3", "V4", "V5", "V6", "V7"]);
 }
 
@@ -28,14 +41,21 @@ fn canonical_vectors_v1_to_v4_sign_and_verify() {
     for prefix in ["V1", "V2", "V3", "V4"] {
         let v = vector(prefix);
         let key = s(&v, "key").as_bytes();
-        assert_eq!(canonical_json(&v["payload"]), s(&v, "canonical"), "{prefix}");
+        assert_eq!(
+            canonical_json(&v["payload"]),
+            s(&v, "canonical"),
+            "{prefix}"
+        );
         assert_eq!(sign(key, &v["payload"]), s(&v, "checksum"), "{prefix}");
 
         let mut body = v["payload"].clone();
         attach(key, &mut body);
         body["checksumMethod"] = json!("canonical");
         let verified = verify(key, body.to_string().as_bytes(), None).unwrap();
-        assert_eq!(verified, v["payload"], "{prefix}: verify returns the payload without checksum fields");
+        assert_eq!(
+            verified, v["payload"],
+            "{prefix}: verify returns the payload without checksum fields"
+        );
     }
 }
 
@@ -44,12 +64,18 @@ fn v5_non_ascii_both_encodings_verify() {
     let v = vector("V5");
     let key = s(&v, "key").as_bytes();
     assert_eq!(canonical_json(&v["payload"]), s(&v, "canonical_raw_utf8"));
-    assert_eq!(canonical_json_ascii(&v["payload"]), s(&v, "canonical_python_default"));
+    assert_eq!(
+        canonical_json_ascii(&v["payload"]),
+        s(&v, "canonical_python_default")
+    );
     assert_eq!(sign(key, &v["payload"]), s(&v, "checksum_raw_utf8"));
     for field in ["checksum_raw_utf8", "checksum_python_default"] {
         let mut body = v["payload"].clone();
         body["checksum"] = json!(s(&v, field));
-        assert!(verify(key, body.to_string().as_bytes(), None).is_ok(), "{field}");
+        assert!(
+            verify(key, body.to_string().as_bytes(), None).is_ok(),
+            "{field}"
+        );
     }
 }
 
@@ -57,18 +83,30 @@ fn v5_non_ascii_both_encodings_verify() {
 fn v6_integer_and_float_stay_distinct() {
     let v = vector("V6");
     let key = s(&v, "key").as_bytes();
-    for (canonical, checksum) in [("int_canonical", "int_checksum"), ("float_canonical_python", "float_checksum_python")] {
+    for (canonical, checksum) in [
+        ("int_canonical", "int_checksum"),
+        ("float_canonical_python", "float_checksum_python"),
+    ] {
         let payload: Value = serde_json::from_str(s(&v, canonical)).unwrap();
         // Numbers re-serialise as they arrived: 25000 stays 25000, 25000.0 stays 25000.0.
         assert_eq!(canonical_json(&payload), s(&v, canonical));
         assert_eq!(sign(key, &payload), s(&v, checksum));
         let mut body = payload.as_object().unwrap().clone();
         body.insert("checksum".into(), json!(s(&v, checksum)));
-        assert!(verify(key, Value::Object(body).to_string().as_bytes(), None).is_ok(), "{canonical}");
+        assert!(
+            verify(key, Value::Object(body).to_string().as_bytes(), None).is_ok(),
+            "{canonical}"
+        );
     }
     // The float body does not verify with the integer digest (and vice versa).
-    let float_body = format!(r#"{{"billAmount":25000.0,"billReference":"WS1001","checksum":"{}"}}"#, s(&v, "int_checksum"));
-    assert_eq!(verify(key, float_body.as_bytes(), None), Err(ChecksumError::Mismatch));
+    let float_body = format!(
+        r#"{{"billAmount":25000.0,"billReference":"WS1001","checksum":"{}"}}"#,
+        s(&v, "int_checksum")
+    );
+    assert_eq!(
+        verify(key, float_body.as_bytes(), None),
+        Err(ChecksumError::Mismatch)
+    );
 }
 
 #[test]
@@ -79,10 +117,16 @@ fn v7_legacy_concatenation() {
     let mut body = v["payload"].clone();
     body["checksum"] = json!(s(&v, "checksum"));
     body["checksumMethod"] = json!("legacy");
-    assert_eq!(verify(key, body.to_string().as_bytes(), None).unwrap(), v["payload"]);
+    assert_eq!(
+        verify(key, body.to_string().as_bytes(), None).unwrap(),
+        v["payload"]
+    );
     // The same digest is not a canonical one.
     body.as_object_mut().unwrap().remove("checksumMethod");
-    assert_eq!(verify(key, body.to_string().as_bytes(), None), Err(ChecksumError::Mismatch));
+    assert_eq!(
+        verify(key, body.to_string().as_bytes(), None),
+        Err(ChecksumError::Mismatch)
+    );
 }
 
 #[test]
@@ -102,7 +146,14 @@ fn checksum_from_header_when_body_has_none() {
     // The body field wins over the header.
     let mut with_field = v["payload"].clone();
     with_field["checksum"] = json!("0".repeat(64));
-    assert_eq!(verify(key, with_field.to_string().as_bytes(), Some(s(&v, "checksum"))), Err(ChecksumError::Mismatch));
+    assert_eq!(
+        verify(
+            key,
+            with_field.to_string().as_bytes(),
+            Some(s(&v, "checksum"))
+        ),
+        Err(ChecksumError::Mismatch)
+    );
 }
 
 /// Svix-style table: each forged or broken body and the error it must produce.
@@ -119,25 +170,115 @@ fn rejections() {
     };
     let data_only = sign(key, &v["payload"]["data"]);
     let cases: Vec<(&str, String, &[u8], ChecksumError)> = vec![
-        ("tampered amount", signed(&|b| b["data"]["collectedAmount"] = json!("250000")), key, ChecksumError::Mismatch),
-        ("tampered event", signed(&|b| b["event"] = json!("PAYMENT FAILED")), key, ChecksumError::Mismatch),
-        ("extra top-level field", signed(&|b| b["replayed"] = json!(true)), key, ChecksumError::Mismatch),
-        ("extra nested field", signed(&|b| b["data"]["x"] = json!(1)), key, ChecksumError::Mismatch),
-        ("amount as number instead of string", signed(&|b| b["data"]["collectedAmount"] = json!(25000)), key, ChecksumError::Mismatch),
-        ("wrong key", signed(&|_| {}), b"cpk_test_other", ChecksumError::Mismatch),
+        (
+            "tampered amount",
+            signed(&|b| b["data"]["collectedAmount"] = json!("250000")),
+            key,
+            ChecksumError::Mismatch,
+        ),
+        (
+            "tampered event",
+            signed(&|b| b["event"] = json!("PAYMENT FAILED")),
+            key,
+            ChecksumError::Mismatch,
+        ),
+        (
+            "extra top-level field",
+            signed(&|b| b["replayed"] = json!(true)),
+            key,
+            ChecksumError::Mismatch,
+        ),
+        (
+            "extra nested field",
+            signed(&|b| b["data"]["x"] = json!(1)),
+            key,
+            ChecksumError::Mismatch,
+        ),
+        (
+            "amount as number instead of string",
+            signed(&|b| b["data"]["collectedAmount"] = json!(25000)),
+            key,
+            ChecksumError::Mismatch,
+        ),
+        (
+            "wrong key",
+            signed(&|_| {}),
+            b"cpk_test_other",
+            ChecksumError::Mismatch,
+        ),
         ("empty key", signed(&|_| {}), b"", ChecksumError::Mismatch),
-        ("checksum over data only", signed(&|b| b["checksum"] = json!(data_only)), key, ChecksumError::Mismatch),
-        ("missing checksum", v["payload"].to_string(), key, ChecksumError::Missing),
-        ("uppercase hex", signed(&|b| b["checksum"] = json!(good.to_uppercase())), key, ChecksumError::BadFormat),
-        ("short hex", signed(&|b| b["checksum"] = json!(&good[..63])), key, ChecksumError::BadFormat),
-        ("long hex", signed(&|b| b["checksum"] = json!(format!("{good}0"))), key, ChecksumError::BadFormat),
-        ("base64 digest", signed(&|b| b["checksum"] = json!("DkNQGPS3frJmUZ0arEw/qYqjpuNJLh6sqSkWsA6FZ7c=")), key, ChecksumError::BadFormat),
-        ("checksum not a string", signed(&|b| b["checksum"] = json!(1)), key, ChecksumError::BadFormat),
-        ("empty checksum", signed(&|b| b["checksum"] = json!("")), key, ChecksumError::BadFormat),
-        ("unknown method", signed(&|b| b["checksumMethod"] = json!("sha1")), key, ChecksumError::UnknownMethod("sha1".into())),
-        ("method not a string", signed(&|b| b["checksumMethod"] = json!(2)), key, ChecksumError::UnknownMethod("2".into())),
-        ("not JSON", "event=PAYMENT RECEIVED".into(), key, ChecksumError::Malformed),
-        ("JSON array", format!(r#"[{{"checksum":"{good}"}}]"#), key, ChecksumError::Malformed),
+        (
+            "checksum over data only",
+            signed(&|b| b["checksum"] = json!(data_only)),
+            key,
+            ChecksumError::Mismatch,
+        ),
+        (
+            "missing checksum",
+            v["payload"].to_string(),
+            key,
+            ChecksumError::Missing,
+        ),
+        (
+            "uppercase hex",
+            signed(&|b| b["checksum"] = json!(good.to_uppercase())),
+            key,
+            ChecksumError::BadFormat,
+        ),
+        (
+            "short hex",
+            signed(&|b| b["checksum"] = json!(&good[..63])),
+            key,
+            ChecksumError::BadFormat,
+        ),
+        (
+            "long hex",
+            signed(&|b| b["checksum"] = json!(format!("{good}0"))),
+            key,
+            ChecksumError::BadFormat,
+        ),
+        (
+            "base64 digest",
+            signed(&|b| b["checksum"] = json!("DkNQGPS3frJmUZ0arEw/qYqjpuNJLh6sqSkWsA6FZ7c=")),
+            key,
+            ChecksumError::BadFormat,
+        ),
+        (
+            "checksum not a string",
+            signed(&|b| b["checksum"] = json!(1)),
+            key,
+            ChecksumError::BadFormat,
+        ),
+        (
+            "empty checksum",
+            signed(&|b| b["checksum"] = json!("")),
+            key,
+            ChecksumError::BadFormat,
+        ),
+        (
+            "unknown method",
+            signed(&|b| b["checksumMethod"] = json!("sha1")),
+            key,
+            ChecksumError::UnknownMethod("sha1".into()),
+        ),
+        (
+            "method not a string",
+            signed(&|b| b["checksumMethod"] = json!(2)),
+            key,
+            ChecksumError::UnknownMethod("2".into()),
+        ),
+        (
+            "not JSON",
+            "event=PAYMENT RECEIVED".into(),
+            key,
+            ChecksumError::Malformed,
+        ),
+        (
+            "JSON array",
+            format!(r#"[{{"checksum":"{good}"}}]"#),
+            key,
+            ChecksumError::Malformed,
+        ),
         ("empty body", String::new(), key, ChecksumError::Malformed),
     ];
     for (name, body, key, expected) in cases {

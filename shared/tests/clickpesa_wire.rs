@@ -15,7 +15,8 @@ fn round_trip<T: DeserializeOwned + Serialize>(sample: Value) -> T {
 fn token_and_errors() {
     let t: TokenResponse = round_trip(json!({"success": true, "token": "Bearer eyJhbGciOi"}));
     assert!(t.token.starts_with("Bearer "));
-    let e: ErrorMessage = round_trip(json!({"message": "Bill reference already used: Use a different reference"}));
+    let e: ErrorMessage =
+        round_trip(json!({"message": "Bill reference already used: Use a different reference"}));
     assert!(e.message.starts_with("Bill reference"));
 }
 
@@ -26,12 +27,19 @@ fn create_order_control_number() {
         "billAmount": 90900, "billReference": "CUSTOMJH121"
     }));
     assert_eq!(body.bill_payment_mode, Some(PaymentMode::Exact));
-    assert_eq!(serde_json::to_value(CreateOrderControlNumber::default()).unwrap(), json!({}), "absent fields are omitted");
+    assert_eq!(
+        serde_json::to_value(CreateOrderControlNumber::default()).unwrap(),
+        json!({}),
+        "absent fields are omitted"
+    );
     let customer: CreateCustomerControlNumber = round_trip(json!({
         "billReference": "WS1", "billAmount": 1000, "billPaymentMode": "ALLOW_PARTIAL_AND_OVER_PAYMENT",
         "customerName": "Asha Juma", "customerPhone": "255712345678"
     }));
-    assert_eq!(customer.bill.bill_payment_mode, Some(PaymentMode::AllowPartialAndOverPayment));
+    assert_eq!(
+        customer.bill.bill_payment_mode,
+        Some(PaymentMode::AllowPartialAndOverPayment)
+    );
 }
 
 #[test]
@@ -57,7 +65,8 @@ fn bulk() {
         "errors": [{"index": 1, "reason": "billReference already used"}]
     }));
     assert_eq!(resp.errors[0].index, 1);
-    let ok: BulkCreateResponse = round_trip(json!({"billPayNumbers": ["A"], "created": 1, "failed": 0}));
+    let ok: BulkCreateResponse =
+        round_trip(json!({"billPayNumbers": ["A"], "created": 1, "failed": 0}));
     assert!(ok.errors.is_empty());
 }
 
@@ -68,9 +77,19 @@ fn details_and_update() {
         "billDescription": "Order", "billPaymentMode": "EXACT", "billMaxCollectionAmount": 30000
     }));
     assert_eq!(d.bill_status, Some(BillStatus::Inactive));
-    assert_eq!(d.bill_amount.unwrap().whole_tzs(), None, "fractional amounts are not whole TZS");
-    let patch = UpdateBillPay { bill_status: Some(BillStatus::Inactive), ..Default::default() };
-    assert_eq!(serde_json::to_value(&patch).unwrap(), json!({"billStatus": "INACTIVE"}));
+    assert_eq!(
+        d.bill_amount.unwrap().whole_tzs(),
+        None,
+        "fractional amounts are not whole TZS"
+    );
+    let patch = UpdateBillPay {
+        bill_status: Some(BillStatus::Inactive),
+        ..Default::default()
+    };
+    assert_eq!(
+        serde_json::to_value(&patch).unwrap(),
+        json!({"billStatus": "INACTIVE"})
+    );
 }
 
 #[test]
@@ -88,15 +107,30 @@ fn payment_received_webhook_sample() {
     let hook: Webhook = round_trip(sample.clone());
     assert_eq!(hook.event, WebhookEvent::PaymentReceived);
     let p = hook.payment().unwrap();
-    assert_eq!((p.status.clone(), p.collected_amount.as_ref().unwrap().whole_tzs()), (PaymentStatus::Success, Some(10_000)));
+    assert_eq!(
+        (
+            p.status.clone(),
+            p.collected_amount.as_ref().unwrap().whole_tzs()
+        ),
+        (PaymentStatus::Success, Some(10_000))
+    );
     assert!(p.status.is_paid());
-    assert_eq!(p.customer.unwrap().customer_name.as_deref(), Some("John Doe"));
-    assert_eq!(serde_json::to_value(hook.payment().unwrap()).unwrap(), sample["data"], "the record round-trips too");
+    assert_eq!(
+        p.customer.unwrap().customer_name.as_deref(),
+        Some("John Doe")
+    );
+    assert_eq!(
+        serde_json::to_value(hook.payment().unwrap()).unwrap(),
+        sample["data"],
+        "the record round-trips too"
+    );
 }
 
 #[test]
 fn payment_failed_webhook_sample() {
-    let hook: Webhook = round_trip(json!({"event":"PAYMENT FAILED","data":{"id":"ORD123456LCP7890","status":"FAILED","channel":"CRDB DIRECT DEBIT MANDATE","orderReference":"ORD123456","message":"Insufficient balance","updatedAt":"2024-04-11T04:58:31.036Z","createdAt":"2024-04-11T04:58:31.036Z","clientId":"ID1234XHYAJK"}}));
+    let hook: Webhook = round_trip(
+        json!({"event":"PAYMENT FAILED","data":{"id":"ORD123456LCP7890","status":"FAILED","channel":"CRDB DIRECT DEBIT MANDATE","orderReference":"ORD123456","message":"Insufficient balance","updatedAt":"2024-04-11T04:58:31.036Z","createdAt":"2024-04-11T04:58:31.036Z","clientId":"ID1234XHYAJK"}}),
+    );
     let p = hook.payment().unwrap();
     assert_eq!(p.status, PaymentStatus::Failed);
     assert_eq!(p.collected_amount, None);
@@ -110,19 +144,37 @@ fn old_payloads_are_understood() {
         "eventType": "PAYMENT RECEIVED",
         "data": {"paymentId": "P9", "orderReference": "WS1", "amount": 5000, "currency": "TZS",
                  "customer": {"name": "Asha", "email": "", "phone": "255712345678"}}
-    })).unwrap();
+    }))
+    .unwrap();
     let p = hook.payment().unwrap();
-    assert_eq!((p.id.as_str(), p.status, p.collected_amount.unwrap().whole_tzs()), ("P9", PaymentStatus::Success, Some(5000)));
-    assert_eq!(p.customer.unwrap().customer_phone_number.as_deref(), Some("255712345678"));
+    assert_eq!(
+        (
+            p.id.as_str(),
+            p.status,
+            p.collected_amount.unwrap().whole_tzs()
+        ),
+        ("P9", PaymentStatus::Success, Some(5000))
+    );
+    assert_eq!(
+        p.customer.unwrap().customer_phone_number.as_deref(),
+        Some("255712345678")
+    );
     // Re-serialised in today's names.
-    assert_eq!(serde_json::to_value(&hook).unwrap()["event"], "PAYMENT RECEIVED");
+    assert_eq!(
+        serde_json::to_value(&hook).unwrap()["event"],
+        "PAYMENT RECEIVED"
+    );
 }
 
 #[test]
 fn deposit_and_unknown_events() {
-    let deposit: Webhook = round_trip(json!({"event": "DEPOSIT RECEIVED", "data": {"id": "D1", "depositAmount": "500"}}));
+    let deposit: Webhook = round_trip(
+        json!({"event": "DEPOSIT RECEIVED", "data": {"id": "D1", "depositAmount": "500"}}),
+    );
     assert_eq!(deposit.event, WebhookEvent::DepositReceived);
-    assert!(matches!(deposit.payment(), Err(WireError::NotAPaymentEvent(e)) if e == "DEPOSIT RECEIVED"));
+    assert!(
+        matches!(deposit.payment(), Err(WireError::NotAPaymentEvent(e)) if e == "DEPOSIT RECEIVED")
+    );
     let new: Webhook = round_trip(json!({"event": "REFUND ISSUED", "data": {}}));
     assert_eq!(new.event, WebhookEvent::Other("REFUND ISSUED".into()));
     for name in ["PAYOUT INITIATED", "PAYOUT REFUNDED", "PAYOUT REVERSED"] {
@@ -134,9 +186,17 @@ fn deposit_and_unknown_events() {
 
 #[test]
 fn malformed_payment_data() {
-    let hook: Webhook = serde_json::from_value(json!({"event": "PAYMENT RECEIVED", "data": {"status": "SUCCESS"}})).unwrap();
-    assert!(matches!(hook.payment(), Err(WireError::MalformedPayment(_))));
-    assert!(serde_json::from_value::<Webhook>(json!({"data": {}})).is_err(), "an event name is required");
+    let hook: Webhook =
+        serde_json::from_value(json!({"event": "PAYMENT RECEIVED", "data": {"status": "SUCCESS"}}))
+            .unwrap();
+    assert!(matches!(
+        hook.payment(),
+        Err(WireError::MalformedPayment(_))
+    ));
+    assert!(
+        serde_json::from_value::<Webhook>(json!({"data": {}})).is_err(),
+        "an event name is required"
+    );
 }
 
 #[test]
@@ -149,9 +209,15 @@ fn payments_query_responses() {
         {"id": "P2", "status": "ON-HOLD", "orderReference": "WS1"},
         {"id": "P3", "status": "SOMETHING NEW", "orderReference": "WS1"}
     ]));
-    assert_eq!(items[0].collected_amount.as_ref().unwrap().whole_tzs(), Some(10_000));
+    assert_eq!(
+        items[0].collected_amount.as_ref().unwrap().whole_tzs(),
+        Some(10_000)
+    );
     assert_eq!(items[1].status, PaymentStatus::OnHold);
-    assert_eq!(items[2].status, PaymentStatus::Other("SOMETHING NEW".into()));
+    assert_eq!(
+        items[2].status,
+        PaymentStatus::Other("SOMETHING NEW".into())
+    );
     let page: PaymentsPage = round_trip(json!({"data": [], "totalCount": 0}));
     assert_eq!(page.total_count, 0);
 }
@@ -175,6 +241,10 @@ fn flexible_amounts() {
     for (value, expected) in cases {
         let amount: FlexAmount = serde_json::from_value(value.clone()).unwrap();
         assert_eq!(amount.whole_tzs(), expected, "{value}");
-        assert_eq!(serde_json::to_value(&amount).unwrap(), value, "kept as it arrived");
+        assert_eq!(
+            serde_json::to_value(&amount).unwrap(),
+            value,
+            "kept as it arrived"
+        );
     }
 }

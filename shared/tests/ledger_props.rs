@@ -13,8 +13,14 @@ const NOW: u64 = 10_000;
 /// One payment's fate; its deliveries are every status it passed through.
 #[derive(Debug, Clone)]
 enum Fate {
-    Received { amount: u64, settled: bool, via_pending: bool },
-    Failed { via_processing: bool },
+    Received {
+        amount: u64,
+        settled: bool,
+        via_pending: bool,
+    },
+    Failed {
+        via_processing: bool,
+    },
     StillPending,
 }
 
@@ -38,7 +44,10 @@ fn record(id: &str, status: PaymentStatus, amount: Option<u64>) -> PaymentRecord
         message: Some(status.to_string()),
         channel: Some("M-PESA".to_owned()),
         created_at: Some("2026-05-21T10:57:03.884Z".to_owned()),
-        updated_at: Some(format!("2026-05-21T10:57:{:02}.000Z", status.as_str().len())),
+        updated_at: Some(format!(
+            "2026-05-21T10:57:{:02}.000Z",
+            status.as_str().len()
+        )),
         customer: None,
         client_id: None,
         status,
@@ -50,7 +59,11 @@ fn deliveries(fates: &[Fate]) -> Vec<PaymentRecord> {
     for (i, fate) in fates.iter().enumerate() {
         let id = format!("P{i}");
         match *fate {
-            Fate::Received { amount, settled, via_pending } => {
+            Fate::Received {
+                amount,
+                settled,
+                via_pending,
+            } => {
                 if via_pending {
                     out.push(record(&id, PaymentStatus::Pending, None));
                     out.push(record(&id, PaymentStatus::Processing, None));
@@ -93,8 +106,15 @@ fn run(mut bill: Bill, deliveries: &[PaymentRecord]) -> (Bill, BTreeSet<String>)
         let mut unversioned = bill.clone();
         unversioned.version = before.version;
         let changed = unversioned != before;
-        assert_eq!(bill.version, before.version + u64::from(changed), "version counts changes, not no-ops");
-        assert!(events.is_empty() || changed, "events only come with a change");
+        assert_eq!(
+            bill.version,
+            before.version + u64::from(changed),
+            "version counts changes, not no-ops"
+        );
+        assert!(
+            events.is_empty() || changed,
+            "events only come with a change"
+        );
         for e in events {
             assert!(ids.insert(e.id.clone()), "event {} emitted twice", e.id);
         }
@@ -104,11 +124,24 @@ fn run(mut bill: Bill, deliveries: &[PaymentRecord]) -> (Bill, BTreeSet<String>)
 }
 
 fn arrangement() -> impl Strategy<Value = (u64, PaymentMode, Vec<Fate>, Vec<usize>, Vec<u32>)> {
-    (1u64..50_000, prop_oneof![Just(PaymentMode::Exact), Just(PaymentMode::AllowPartialAndOverPayment)], prop::collection::vec(fate(), 0..5))
+    (
+        1u64..50_000,
+        prop_oneof![
+            Just(PaymentMode::Exact),
+            Just(PaymentMode::AllowPartialAndOverPayment)
+        ],
+        prop::collection::vec(fate(), 0..5),
+    )
         .prop_flat_map(|(amount, mode, fates)| {
             let n = deliveries(&fates).len();
             // Each delivery may repeat (0..3 extra copies); then everything is shuffled.
-            (Just(amount), Just(mode), Just(fates), prop::collection::vec(0usize..3, n), prop::collection::vec(any::<u32>(), n * 3))
+            (
+                Just(amount),
+                Just(mode),
+                Just(fates),
+                prop::collection::vec(0usize..3, n),
+                prop::collection::vec(any::<u32>(), n * 3),
+            )
         })
 }
 

@@ -3,7 +3,9 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use shared::clickpesa::PaymentMode;
-use shared::token::{mint, verify, verify_signature_only, OrderClaims, TokenError, CLOCK_SKEW_SECS};
+use shared::token::{
+    mint, verify, verify_signature_only, OrderClaims, TokenError, CLOCK_SKEW_SECS,
+};
 use shared::validate::{Amount, BillReference, Description, InvalidInput};
 
 const SECRET: &[u8] = b"test-order-signing-secret";
@@ -43,7 +45,12 @@ fn forge(payload_json: &str) -> String {
 #[test]
 fn published_vectors() {
     assert_eq!(mint(SECRET, &vector_1()), TOKEN_1);
-    let second = claims("WS1002", 90_900, "Sabuni – 500g café", PaymentMode::AllowPartialAndOverPayment);
+    let second = claims(
+        "WS1002",
+        90_900,
+        "Sabuni – 500g café",
+        PaymentMode::AllowPartialAndOverPayment,
+    );
     assert_eq!(mint(SECRET, &second), TOKEN_2);
     assert_eq!(verify(&[SECRET], TOKEN_1, EXP), Ok(vector_1()));
     assert_eq!(verify(&[SECRET], TOKEN_2, EXP), Ok(second));
@@ -52,16 +59,29 @@ fn published_vectors() {
 #[test]
 fn rotation_accepts_any_configured_secret() {
     let token = mint(b"old-secret", &vector_1());
-    assert_eq!(verify(&[b"new-secret", b"old-secret"], &token, EXP), Ok(vector_1()));
-    assert_eq!(verify(&[b"new-secret"], &token, EXP), Err(TokenError::BadSignature));
+    assert_eq!(
+        verify(&[b"new-secret", b"old-secret"], &token, EXP),
+        Ok(vector_1())
+    );
+    assert_eq!(
+        verify(&[b"new-secret"], &token, EXP),
+        Err(TokenError::BadSignature)
+    );
     assert_eq!(verify(&[], &token, EXP), Err(TokenError::BadSignature));
 }
 
 #[test]
 fn expiry_allows_clock_skew() {
     assert!(verify(&[SECRET], TOKEN_1, EXP + CLOCK_SKEW_SECS).is_ok());
-    assert_eq!(verify(&[SECRET], TOKEN_1, EXP + CLOCK_SKEW_SECS + 1), Err(TokenError::Expired { exp: EXP }));
-    assert_eq!(verify_signature_only(&[SECRET], TOKEN_1), Ok(vector_1()), "status reads ignore expiry");
+    assert_eq!(
+        verify(&[SECRET], TOKEN_1, EXP + CLOCK_SKEW_SECS + 1),
+        Err(TokenError::Expired { exp: EXP })
+    );
+    assert_eq!(
+        verify_signature_only(&[SECRET], TOKEN_1),
+        Ok(vector_1()),
+        "status reads ignore expiry"
+    );
     assert_eq!(TokenError::Expired { exp: EXP }.code(), "token_expired");
 }
 
@@ -71,39 +91,120 @@ fn optional_fields_default() {
     let c = verify(&[SECRET], &token, EXP).unwrap();
     assert_eq!((c.mode, c.description.as_str()), (PaymentMode::Exact, ""));
     // Whole floats are whole amounts (PHP may encode 100.0).
-    assert_eq!(verify(&[SECRET], &forge(r#"{"ref":"WS7","amount":100.0,"exp":1767225600}"#), EXP).unwrap().amount.get(), 100);
+    assert_eq!(
+        verify(
+            &[SECRET],
+            &forge(r#"{"ref":"WS7","amount":100.0,"exp":1767225600}"#),
+            EXP
+        )
+        .unwrap()
+        .amount
+        .get(),
+        100
+    );
 }
 
 #[test]
 fn rejections() {
     let (head, rest) = TOKEN_1.split_once('.').unwrap();
     let (payload, sig) = rest.split_once('.').unwrap();
-    let flipped_sig = format!("{head}.{payload}.{}{}", if sig.starts_with('A') { 'B' } else { 'A' }, &sig[1..]);
-    let other_payload = mint(SECRET, &claims("WS1001", 1, "Order WS1001", PaymentMode::Exact));
+    let flipped_sig = format!(
+        "{head}.{payload}.{}{}",
+        if sig.starts_with('A') { 'B' } else { 'A' },
+        &sig[1..]
+    );
+    let other_payload = mint(
+        SECRET,
+        &claims("WS1001", 1, "Order WS1001", PaymentMode::Exact),
+    );
     let swapped = format!("v1.{}.{sig}", other_payload.split('.').nth(1).unwrap());
     let cases: Vec<(&str, String, TokenError)> = vec![
         ("empty", String::new(), TokenError::Malformed),
-        ("two parts", format!("{head}.{payload}"), TokenError::Malformed),
+        (
+            "two parts",
+            format!("{head}.{payload}"),
+            TokenError::Malformed,
+        ),
         ("four parts", format!("{TOKEN_1}.x"), TokenError::Malformed),
-        ("padded signature", format!("{TOKEN_1}="), TokenError::Malformed),
-        ("signature not base64url", format!("{head}.{payload}.***"), TokenError::Malformed),
-        ("too long", format!("v1.{}.{sig}", "A".repeat(5000)), TokenError::Malformed),
-        ("version v2", format!("v2.{payload}.{sig}"), TokenError::UnsupportedVersion),
-        ("version V1", format!("V1.{payload}.{sig}"), TokenError::UnsupportedVersion),
+        (
+            "padded signature",
+            format!("{TOKEN_1}="),
+            TokenError::Malformed,
+        ),
+        (
+            "signature not base64url",
+            format!("{head}.{payload}.***"),
+            TokenError::Malformed,
+        ),
+        (
+            "too long",
+            format!("v1.{}.{sig}", "A".repeat(5000)),
+            TokenError::Malformed,
+        ),
+        (
+            "version v2",
+            format!("v2.{payload}.{sig}"),
+            TokenError::UnsupportedVersion,
+        ),
+        (
+            "version V1",
+            format!("V1.{payload}.{sig}"),
+            TokenError::UnsupportedVersion,
+        ),
         ("flipped signature", flipped_sig, TokenError::BadSignature),
-        ("payload swapped for a cheaper one", swapped, TokenError::BadSignature),
-        ("truncated signature", TOKEN_1[..TOKEN_1.len() - 3].to_owned(), TokenError::BadSignature),
+        (
+            "payload swapped for a cheaper one",
+            swapped,
+            TokenError::BadSignature,
+        ),
+        (
+            "truncated signature",
+            TOKEN_1[..TOKEN_1.len() - 3].to_owned(),
+            TokenError::BadSignature,
+        ),
         ("signed garbage", forge("not json"), TokenError::Malformed),
-        ("signed, missing exp", forge(r#"{"ref":"WS1","amount":100}"#), TokenError::Malformed),
-        ("signed, amount as string", forge(r#"{"ref":"WS1","amount":"100","exp":1767225600}"#), TokenError::Malformed),
-        ("signed, bad reference", forge(r#"{"ref":"WS-1","amount":100,"exp":1767225600}"#), TokenError::InvalidField(InvalidInput::ReferenceNotAlphanumeric)),
-        ("signed, zero amount", forge(r#"{"ref":"WS1","amount":0,"exp":1767225600}"#), TokenError::InvalidField(InvalidInput::AmountNotPositive)),
-        ("signed, fractional amount", forge(r#"{"ref":"WS1","amount":10.5,"exp":1767225600}"#), TokenError::InvalidField(InvalidInput::AmountFractional)),
-        ("signed, markup in description", forge(r#"{"ref":"WS1","amount":10,"description":"<b>","exp":1767225600}"#), TokenError::InvalidField(InvalidInput::DescriptionUnsafe)),
-        ("signed, unknown mode", forge(r#"{"ref":"WS1","amount":10,"mode":"ANY","exp":1767225600}"#), TokenError::Malformed),
+        (
+            "signed, missing exp",
+            forge(r#"{"ref":"WS1","amount":100}"#),
+            TokenError::Malformed,
+        ),
+        (
+            "signed, amount as string",
+            forge(r#"{"ref":"WS1","amount":"100","exp":1767225600}"#),
+            TokenError::Malformed,
+        ),
+        (
+            "signed, bad reference",
+            forge(r#"{"ref":"WS-1","amount":100,"exp":1767225600}"#),
+            TokenError::InvalidField(InvalidInput::ReferenceNotAlphanumeric),
+        ),
+        (
+            "signed, zero amount",
+            forge(r#"{"ref":"WS1","amount":0,"exp":1767225600}"#),
+            TokenError::InvalidField(InvalidInput::AmountNotPositive),
+        ),
+        (
+            "signed, fractional amount",
+            forge(r#"{"ref":"WS1","amount":10.5,"exp":1767225600}"#),
+            TokenError::InvalidField(InvalidInput::AmountFractional),
+        ),
+        (
+            "signed, markup in description",
+            forge(r#"{"ref":"WS1","amount":10,"description":"<b>","exp":1767225600}"#),
+            TokenError::InvalidField(InvalidInput::DescriptionUnsafe),
+        ),
+        (
+            "signed, unknown mode",
+            forge(r#"{"ref":"WS1","amount":10,"mode":"ANY","exp":1767225600}"#),
+            TokenError::Malformed,
+        ),
     ];
     for (name, token, expected) in cases {
-        assert_eq!(verify_signature_only(&[SECRET], &token), Err(expected), "{name}");
+        assert_eq!(
+            verify_signature_only(&[SECRET], &token),
+            Err(expected),
+            "{name}"
+        );
     }
 }
 

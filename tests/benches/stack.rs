@@ -11,11 +11,11 @@
 #[path = "../tests/e2e/browser.rs"]
 mod browser;
 #[allow(dead_code)]
-#[path = "../../xtask/src/bench/table.rs"]
-mod table;
-#[allow(dead_code)]
 #[path = "../tests/edge/support.rs"]
 mod support;
+#[allow(dead_code)]
+#[path = "../../xtask/src/bench/table.rs"]
+mod table;
 
 mod stack {
     pub mod load;
@@ -45,14 +45,25 @@ struct Counts {
 }
 
 /// Issue 6's counts: at least 20 page loads and 50 payments, 100 → 1,000 → 5,000 pending checkouts.
-const FULL: Counts =
-    Counts { page_loads: 20, payments: 52, payment_pages: 4, scale: [100, 1_000, 5_000], load_run: Duration::from_secs(10) };
-const QUICK: Counts =
-    Counts { page_loads: 3, payments: 6, payment_pages: 2, scale: [20, 50, 100], load_run: Duration::from_secs(5) };
+const FULL: Counts = Counts {
+    page_loads: 20,
+    payments: 52,
+    payment_pages: 4,
+    scale: [100, 1_000, 5_000],
+    load_run: Duration::from_secs(10),
+};
+const QUICK: Counts = Counts {
+    page_loads: 3,
+    payments: 6,
+    payment_pages: 2,
+    scale: [20, 50, 100],
+    load_run: Duration::from_secs(5),
+};
 
 #[tokio::main]
 async fn main() {
-    let out = std::env::var("BILLPAY_BENCH_OUT").expect("BILLPAY_BENCH_OUT (run `cargo xtask bench`)");
+    let out =
+        std::env::var("BILLPAY_BENCH_OUT").expect("BILLPAY_BENCH_OUT (run `cargo xtask bench`)");
     let counts = match std::env::var("BILLPAY_BENCH_QUICK").as_deref() {
         Ok("1") => QUICK,
         _ => FULL,
@@ -70,5 +81,9 @@ async fn main() {
         }
     }
     tables.push(load::scale_table(&scale, &pool, counts.load_run));
-    std::fs::write(&out, serde_json::to_string_pretty(&tables).expect("tables as JSON")).expect("write BILLPAY_BENCH_OUT");
+    std::fs::write(
+        &out,
+        serde_json::to_string_pretty(&tables).expect("tables as JSON"),
+    )
+    .expect("write BILLPAY_BENCH_OUT");
 }

@@ -121,8 +121,12 @@ async fn chaos() {
             plan: Plan::pick(&mut rng),
             created_before_restart: i < total / 2,
         };
-        let permit = Arc::clone(&permits).acquire_owned().await.expect("semaphore");
-        let (reference, amount, plan) = (checkout.reference.clone(), checkout.amount, checkout.plan);
+        let permit = Arc::clone(&permits)
+            .acquire_owned()
+            .await
+            .expect("semaphore");
+        let (reference, amount, plan) =
+            (checkout.reference.clone(), checkout.amount, checkout.plan);
         let counters = Arc::clone(&counters);
         let client_ip = format!("10.{}.{}.{}", i / 65_536, (i / 256) % 256, i % 256);
         let delay_ms = rng.next_u64() % 2_000;
@@ -155,14 +159,26 @@ async fn chaos() {
         tokio::time::sleep(Duration::from_secs(3)).await;
     };
     set_faults(&FaultSettings::default()).await;
-    let table = report.table(total, &counters, restart_ms, customers_done, started.elapsed());
+    let table = report.table(
+        total,
+        &counters,
+        restart_ms,
+        customers_done,
+        started.elapsed(),
+    );
     println!("\n{table}");
     let _ = std::fs::write(state_dir().join("chaos-report.md"), &table);
     assert!(
         report.problems.is_empty(),
         "{} problems, first ones:\n{}",
         report.problems.len(),
-        report.problems.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        report
+            .problems
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -219,7 +235,10 @@ async fn customer(
     tokio::time::sleep(Duration::from_millis(delay_ms)).await;
     let pay = |amount: u64, outcome: PayOutcome| async move {
         let request = PayRequest::new(reference, amount, PayChannel::Mpesa, outcome);
-        sim().pay(&request).await.expect("the simulator takes the payment")
+        sim()
+            .pay(&request)
+            .await
+            .expect("the simulator takes the payment")
     };
     match plan {
         Plan::Full => {
@@ -230,7 +249,11 @@ async fn customer(
         }
         Plan::ShortRefusedThenFull => {
             let refused = pay(amount / 2, PayOutcome::Success).await;
-            assert_eq!(refused.result, PayResult::Refused, "EXACT refuses a short amount");
+            assert_eq!(
+                refused.result,
+                PayResult::Refused,
+                "EXACT refuses a short amount"
+            );
             counters.refused_by_network.fetch_add(1, Ordering::Relaxed);
             pay(amount, PayOutcome::Success).await;
         }
@@ -258,7 +281,11 @@ async fn reachable(request: impl Fn() -> reqwest::RequestBuilder) -> Reply {
             let status = response.status();
             let headers = response.headers().clone();
             let body = response.json().await.unwrap_or(Value::Null);
-            return Reply { status, headers, body };
+            return Reply {
+                status,
+                headers,
+                body,
+            };
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -305,7 +332,8 @@ async fn create(order: &str, client_ip: &str, counters: &Counters) {
 /// Forged "payment received" webhooks for a bill nobody pays: signed with a wrong key, and
 /// unsigned. Each must be refused, and the bill must end without money.
 async fn forge(reference: &str, amount: u64, counters: &Counters) {
-    let mut wrong_key = payment_webhook(reference, &format!("{reference}FORGED"), "SUCCESS", amount);
+    let mut wrong_key =
+        payment_webhook(reference, &format!("{reference}FORGED"), "SUCCESS", amount);
     shared::checksum::attach(b"not-the-checksum-key", &mut wrong_key);
     let unsigned = payment_webhook(reference, &format!("{reference}FORGED2"), "SUCCESS", amount);
     for body in [wrong_key, unsigned] {
@@ -353,7 +381,10 @@ async fn check(checkouts: &[Checkout], restart_at: Option<u64>) -> Report {
         .expect("notification list");
     let mut by_ref: BTreeMap<&str, Vec<&Received>> = BTreeMap::new();
     for received in &inbox {
-        by_ref.entry(received.reference.as_str()).or_default().push(received);
+        by_ref
+            .entry(received.reference.as_str())
+            .or_default()
+            .push(received);
     }
     for delivery in sim().webhooks().await.expect("webhook log") {
         let outcome = match (delivery.bad_checksum, delivery.status, delivery.http_status) {
@@ -373,7 +404,10 @@ async fn check(checkouts: &[Checkout], restart_at: Option<u64>) -> Report {
         }
     }
     for checkout in checkouts {
-        let events = by_ref.get(checkout.reference.as_str()).cloned().unwrap_or_default();
+        let events = by_ref
+            .get(checkout.reference.as_str())
+            .cloned()
+            .unwrap_or_default();
         bill_check(checkout, &events, &mut report).await;
     }
     report
@@ -381,10 +415,16 @@ async fn check(checkouts: &[Checkout], restart_at: Option<u64>) -> Report {
 
 async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Report) {
     let reference = checkout.reference.as_str();
-    let truth = sim().bill(reference).await.expect("the simulator has the bill");
+    let truth = sim()
+        .bill(reference)
+        .await
+        .expect("the simulator has the bill");
     let order = merchant(Method::GET, &format!("/v1/orders/{reference}")).await;
     if order.status != StatusCode::OK {
-        report.problems.push(format!("{reference}: edge answered {} {}", order.status, order.body));
+        report.problems.push(format!(
+            "{reference}: edge answered {} {}",
+            order.status, order.body
+        ));
         return;
     }
     let view = &order.body;
@@ -396,7 +436,15 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
         .payments
         .iter()
         .filter(|p| p.status == PaymentStatus::Success)
-        .map(|p| (p.id.as_str(), p.collected_amount.as_ref().and_then(|a| a.whole_tzs()).unwrap_or(0)))
+        .map(|p| {
+            (
+                p.id.as_str(),
+                p.collected_amount
+                    .as_ref()
+                    .and_then(|a| a.whole_tzs())
+                    .unwrap_or(0),
+            )
+        })
         .collect();
     let failed: BTreeSet<&str> = truth
         .payments
@@ -409,11 +457,22 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
         .as_array()
         .into_iter()
         .flatten()
-        .map(|p| (p["id"].as_str().unwrap_or_default().to_owned(), p["amount"].as_u64().unwrap_or(0)))
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap_or_default().to_owned(),
+                p["amount"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
     report.genuine_payments += genuine.len();
-    report.applied_payments += recorded.keys().filter(|id| genuine.contains_key(id.as_str())).count();
-    report.forged_recorded += recorded.keys().filter(|id| !genuine.contains_key(id.as_str())).count();
+    report.applied_payments += recorded
+        .keys()
+        .filter(|id| genuine.contains_key(id.as_str()))
+        .count();
+    report.forged_recorded += recorded
+        .keys()
+        .filter(|id| !genuine.contains_key(id.as_str()))
+        .count();
     report.failed_at_clickpesa += failed.len();
     report.failed_seen_by_edge += view["failed_attempts"].as_array().map_or(0, Vec::len);
 
@@ -427,12 +486,16 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
     if state != expected_state {
         wrong.push(format!("state {state}, simulator says {expected_state}"));
     }
-    let recorded_as_truth: BTreeMap<&str, u64> = recorded.iter().map(|(id, a)| (id.as_str(), *a)).collect();
+    let recorded_as_truth: BTreeMap<&str, u64> =
+        recorded.iter().map(|(id, a)| (id.as_str(), *a)).collect();
     if recorded_as_truth != genuine {
         wrong.push(format!("payments {recorded:?}, simulator has {genuine:?}"));
     }
     if view["paid_total"].as_u64() != Some(collected) {
-        wrong.push(format!("paid_total {}, simulator collected {collected}", view["paid_total"]));
+        wrong.push(format!(
+            "paid_total {}, simulator collected {collected}",
+            view["paid_total"]
+        ));
     }
     if collected == 0 && truth.bill.status != BillStatus::Inactive {
         wrong.push("expired at the edge but still ACTIVE at ClickPesa".to_owned());
@@ -442,8 +505,10 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
     }
 
     // Notifications: every event the history implies, once per id, and nothing else.
-    let mut required: BTreeSet<String> =
-        genuine.keys().map(|id| format!("{reference}.payment.received.{id}")).collect();
+    let mut required: BTreeSet<String> = genuine
+        .keys()
+        .map(|id| format!("{reference}.payment.received.{id}"))
+        .collect();
     let state_event = match expected_state {
         "expired" => "bill.expired",
         "partially_paid" => "bill.partially_paid",
@@ -451,12 +516,16 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
         _ => "bill.overpaid",
     };
     required.insert(format!("{reference}.{state_event}"));
-    let optional: BTreeSet<String> =
-        failed.iter().map(|id| format!("{reference}.payment.failed.{id}")).collect();
+    let optional: BTreeSet<String> = failed
+        .iter()
+        .map(|id| format!("{reference}.payment.failed.{id}"))
+        .collect();
     let received: BTreeSet<String> = events.iter().map(|r| r.id.clone()).collect();
     let missing: Vec<&String> = required.difference(&received).collect();
-    let unexpected: Vec<&String> =
-        received.iter().filter(|id| !required.contains(*id) && !optional.contains(*id)).collect();
+    let unexpected: Vec<&String> = received
+        .iter()
+        .filter(|id| !required.contains(*id) && !optional.contains(*id))
+        .collect();
     let failed_notified = received.iter().filter(|id| optional.contains(*id)).count();
     let failed_at_edge = view["failed_attempts"].as_array().map_or(0, Vec::len);
     if !missing.is_empty() {
@@ -466,10 +535,15 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
         wrong.push(format!("shop got unexpected {unexpected:?}"));
     }
     if failed_notified != failed_at_edge {
-        wrong.push(format!("{failed_at_edge} failed attempts at the edge, {failed_notified} told to the shop"));
+        wrong.push(format!(
+            "{failed_at_edge} failed attempts at the edge, {failed_notified} told to the shop"
+        ));
     }
     if let Some(unstable) = events.iter().find(|r| r.body["id"] != r.id.as_str()) {
-        wrong.push(format!("event {} carries body id {}", unstable.id, unstable.body["id"]));
+        wrong.push(format!(
+            "event {} carries body id {}",
+            unstable.id, unstable.body["id"]
+        ));
     }
     report.events_expected += required.len() + failed_at_edge;
     report.events_received += received.len();
@@ -486,7 +560,9 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
             report.expired_after_restart += 1;
         }
     } else {
-        report.problems.push(format!("{reference}: {}", wrong.join("; ")));
+        report
+            .problems
+            .push(format!("{reference}: {}", wrong.join("; ")));
     }
 }
 
@@ -509,38 +585,90 @@ impl Report {
             rows.push((format!("  final state {state}"), count.to_string()));
         }
         rows.extend([
-            ("genuine payments at ClickPesa (SUCCESS)".into(), self.genuine_payments.to_string()),
-            ("  recorded by the edge, exactly once each".into(), self.applied_payments.to_string()),
-            ("short payments refused by the network (EXACT)".into(), n(&counters.refused_by_network).to_string()),
-            ("failed attempts at ClickPesa / recorded by the edge".into(),
-                format!("{} / {}", self.failed_at_clickpesa, self.failed_seen_by_edge)),
-            ("forged webhooks posted by the driver / refused 401".into(),
-                format!("{} / {}", n(&counters.forged_posted), n(&counters.forged_refused))),
-            ("forged payments recorded by the edge".into(), self.forged_recorded.to_string()),
+            (
+                "genuine payments at ClickPesa (SUCCESS)".into(),
+                self.genuine_payments.to_string(),
+            ),
+            (
+                "  recorded by the edge, exactly once each".into(),
+                self.applied_payments.to_string(),
+            ),
+            (
+                "short payments refused by the network (EXACT)".into(),
+                n(&counters.refused_by_network).to_string(),
+            ),
+            (
+                "failed attempts at ClickPesa / recorded by the edge".into(),
+                format!(
+                    "{} / {}",
+                    self.failed_at_clickpesa, self.failed_seen_by_edge
+                ),
+            ),
+            (
+                "forged webhooks posted by the driver / refused 401".into(),
+                format!(
+                    "{} / {}",
+                    n(&counters.forged_posted),
+                    n(&counters.forged_refused)
+                ),
+            ),
+            (
+                "forged payments recorded by the edge".into(),
+                self.forged_recorded.to_string(),
+            ),
         ]);
         for (outcome, count) in &self.webhooks {
             rows.push((format!("simulator webhooks: {outcome}"), count.to_string()));
         }
         rows.extend([
-            ("shop events expected / distinct ids received".into(),
-                format!("{} / {}", self.events_expected, self.events_received)),
-            ("shop deliveries accepted (incl. redeliveries) / events delivered more than once".into(),
-                format!("{} / {}", self.deliveries, self.redelivered_events)),
-            ("create retries (503, 429, edge down)".into(), n(&counters.create_retries).to_string()),
-            ("edge killed (SIGKILL) and restarted, back after".into(), format!("{restart_ms} ms")),
-            ("bills created before the restart, all correct at the end".into(),
-                format!("{} / {}", self.before_restart_settled, total / 2)),
-            ("  of which expired after the restart, by their alarm".into(), self.expired_after_restart.to_string()),
-            ("customers finished after".into(), format!("{:.0} s", customers.as_secs_f64())),
-            ("whole run (incl. expiry and outbox drain)".into(), format!("{:.0} s", whole.as_secs_f64())),
+            (
+                "shop events expected / distinct ids received".into(),
+                format!("{} / {}", self.events_expected, self.events_received),
+            ),
+            (
+                "shop deliveries accepted (incl. redeliveries) / events delivered more than once"
+                    .into(),
+                format!("{} / {}", self.deliveries, self.redelivered_events),
+            ),
+            (
+                "create retries (503, 429, edge down)".into(),
+                n(&counters.create_retries).to_string(),
+            ),
+            (
+                "edge killed (SIGKILL) and restarted, back after".into(),
+                format!("{restart_ms} ms"),
+            ),
+            (
+                "bills created before the restart, all correct at the end".into(),
+                format!("{} / {}", self.before_restart_settled, total / 2),
+            ),
+            (
+                "  of which expired after the restart, by their alarm".into(),
+                self.expired_after_restart.to_string(),
+            ),
+            (
+                "customers finished after".into(),
+                format!("{:.0} s", customers.as_secs_f64()),
+            ),
+            (
+                "whole run (incl. expiry and outbox drain)".into(),
+                format!("{:.0} s", whole.as_secs_f64()),
+            ),
         ]);
         let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-        let mut out = format!("| {:width$} | value |\n|{}|-------|\n", "chaos run", "-".repeat(width + 2));
+        let mut out = format!(
+            "| {:width$} | value |\n|{}|-------|\n",
+            "chaos run",
+            "-".repeat(width + 2)
+        );
         for (key, value) in rows {
             out.push_str(&format!("| {key:width$} | {value} |\n"));
         }
         if let Some(at) = self.restart_at {
-            out.push_str(&format!("\n(restart requested at unix {at}, after {} of {total} checkouts had started)\n", total / 2));
+            out.push_str(&format!(
+                "\n(restart requested at unix {at}, after {} of {total} checkouts had started)\n",
+                total / 2
+            ));
         }
         out
     }

@@ -35,20 +35,29 @@ async fn open_checkout(test: &str, reference: &str, amount: u64, query: &str) ->
     let text = browser.widget_text().await;
     let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if !digits.contains(reference) {
-        browser.fail(&format!("control number {reference} not shown")).await;
+        browser
+            .fail(&format!("control number {reference} not shown"))
+            .await;
     }
     browser
 }
 
 async fn wait_stage(browser: &Browser, stage: &str) {
-    let predicate = format!("const s = root.querySelector('[data-stage]'); return s && s.dataset.stage === '{stage}';");
-    browser.wait_widget(&format!("the {stage} screen"), &predicate, SCREEN).await;
+    let predicate = format!(
+        "const s = root.querySelector('[data-stage]'); return s && s.dataset.stage === '{stage}';"
+    );
+    browser
+        .wait_widget(&format!("the {stage} screen"), &predicate, SCREEN)
+        .await;
 }
 
 /// Runs axe-core (from npm) over the page, the widget's open shadow root included; fails on any violation.
 async fn audit_accessibility(browser: &Browser, screen: &str) {
-    let axe = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../node_modules/axe-core/axe.min.js"))
-        .expect("axe-core from npm (cargo xtask setup)");
+    let axe = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../node_modules/axe-core/axe.min.js"
+    ))
+    .expect("axe-core from npm (cargo xtask setup)");
     browser.eval(&axe, vec![]).await;
     let result = browser
         .eval(
@@ -59,12 +68,19 @@ async fn audit_accessibility(browser: &Browser, screen: &str) {
         .await;
     let violations = result.as_array().cloned().unwrap_or_default();
     if !violations.is_empty() {
-        browser.fail(&format!("axe violations on the {screen} screen: {violations:?}")).await;
+        browser
+            .fail(&format!(
+                "axe violations on the {screen} screen: {violations:?}"
+            ))
+            .await;
     }
 }
 
 /// Waits for one notification of each kind, then returns everything the shop received for `reference`.
-async fn wait_notifications(reference: &str, kinds: &[&str]) -> Vec<billpay_tests::shop::notifications::Received> {
+async fn wait_notifications(
+    reference: &str,
+    kinds: &[&str],
+) -> Vec<billpay_tests::shop::notifications::Received> {
     for kind in kinds {
         wait_for_notification(reference, kind, RECONCILE).await;
     }
@@ -75,11 +91,19 @@ async fn wait_notifications(reference: &str, kinds: &[&str]) -> Vec<billpay_test
 /// sessionStorage, so they survive the redirect to the success URL).
 async fn recorded(browser: &Browser, kind: &str) -> Vec<Value> {
     let js = format!("return JSON.parse(sessionStorage.getItem('{kind}') || '[]');");
-    browser.eval(&js, vec![]).await.as_array().cloned().unwrap_or_default()
+    browser
+        .eval(&js, vec![])
+        .await
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn event_types(events: &[Value]) -> Vec<String> {
-    events.iter().filter_map(|e| e["type"].as_str().map(str::to_owned)).collect()
+    events
+        .iter()
+        .filter_map(|e| e["type"].as_str().map(str::to_owned))
+        .collect()
 }
 
 #[tokio::test]
@@ -88,29 +112,66 @@ async fn full_payment_by_mpesa_reaches_the_receipt_and_notifies_the_shop_once() 
     let browser = open_checkout("full_payment", &reference, 90_900, "lang=en").await;
     let text = browser.widget_text().await;
     for expected in ["TSh 90,900", "*150*00#", "400700"] {
-        assert!(text.contains(expected), "awaiting screen lacks {expected}: {text}");
+        assert!(
+            text.contains(expected),
+            "awaiting screen lacks {expected}: {text}"
+        );
     }
     browser.screenshot("awaiting-en").await;
 
-    let paid = customer_pays(PayRequest::new(&reference, 90_900, PayChannel::Mpesa, PayOutcome::Success)).await;
-    let payment_reference = paid["payment"]["paymentReference"].as_str().expect("a payment reference").to_string();
+    let paid = customer_pays(PayRequest::new(
+        &reference,
+        90_900,
+        PayChannel::Mpesa,
+        PayOutcome::Success,
+    ))
+    .await;
+    let payment_reference = paid["payment"]["paymentReference"]
+        .as_str()
+        .expect("a payment reference")
+        .to_string();
     wait_stage(&browser, "paid").await;
     let receipt = browser.widget_text().await;
-    assert!(receipt.contains(&payment_reference), "receipt lacks the payment reference: {receipt}");
-    assert!(receipt.contains("TSh 90,900"), "receipt lacks the amount: {receipt}");
+    assert!(
+        receipt.contains(&payment_reference),
+        "receipt lacks the payment reference: {receipt}"
+    );
+    assert!(
+        receipt.contains("TSh 90,900"),
+        "receipt lacks the amount: {receipt}"
+    );
     browser.screenshot("receipt-en").await;
 
     let orders_page = format!("/orders/{reference}");
-    browser.wait("the redirect to data-success-url", &format!("return location.pathname === '{orders_page}';"), SCREEN).await;
+    browser
+        .wait(
+            "the redirect to data-success-url",
+            &format!("return location.pathname === '{orders_page}';"),
+            SCREEN,
+        )
+        .await;
     let events = recorded(&browser, "billpayEvents").await;
     let types = event_types(&events);
-    assert!(types.contains(&"billpay:ready".to_string()), "events: {types:?}");
-    let paid_event = events.iter().find(|e| e["type"] == "billpay:paid").expect("billpay:paid fired");
+    assert!(
+        types.contains(&"billpay:ready".to_string()),
+        "events: {types:?}"
+    );
+    let paid_event = events
+        .iter()
+        .find(|e| e["type"] == "billpay:paid")
+        .expect("billpay:paid fired");
     assert_eq!(paid_event["detail"]["reference"], json!(reference));
 
     let inbox = wait_notifications(&reference, &["bill.paid", "payment.received"]).await;
-    let paid_notes: Vec<_> = inbox.iter().filter(|n| n.body["type"] == "bill.paid").collect();
-    assert_eq!(paid_notes.len(), 1, "exactly one bill.paid event: {inbox:?}");
+    let paid_notes: Vec<_> = inbox
+        .iter()
+        .filter(|n| n.body["type"] == "bill.paid")
+        .collect();
+    assert_eq!(
+        paid_notes.len(),
+        1,
+        "exactly one bill.paid event: {inbox:?}"
+    );
     assert_eq!(paid_notes[0].deliveries, 1, "delivered once: {inbox:?}");
     browser.close().await;
 }
@@ -119,11 +180,22 @@ async fn full_payment_by_mpesa_reaches_the_receipt_and_notifies_the_shop_once() 
 async fn dropped_webhook_is_found_by_reconciliation() {
     let reference = unique_ref("DROP");
     let browser = open_checkout("dropped_webhook", &reference, 5_000, "lang=en&redirect=no").await;
-    let mut dropped = PayRequest::new(&reference, 5_000, PayChannel::AirtelMoney, PayOutcome::Success);
-    dropped.faults = PayFaults { drop: true, ..PayFaults::default() };
+    let mut dropped = PayRequest::new(
+        &reference,
+        5_000,
+        PayChannel::AirtelMoney,
+        PayOutcome::Success,
+    );
+    dropped.faults = PayFaults {
+        drop: true,
+        ..PayFaults::default()
+    };
     customer_pays(dropped).await;
-    let predicate = "const s = root.querySelector('[data-stage]'); return s && s.dataset.stage === 'paid';";
-    browser.wait_widget("paid after reconciliation", predicate, RECONCILE).await;
+    let predicate =
+        "const s = root.querySelector('[data-stage]'); return s && s.dataset.stage === 'paid';";
+    browser
+        .wait_widget("paid after reconciliation", predicate, RECONCILE)
+        .await;
     wait_notifications(&reference, &["bill.paid"]).await;
     browser.close().await;
 }
@@ -133,23 +205,46 @@ async fn duplicated_and_reordered_webhooks_apply_one_payment_and_notify_each_eve
     let reference = unique_ref("DUPE");
     let browser = open_checkout("duplicates", &reference, 12_000, "lang=en&redirect=no").await;
     // A failed attempt and then the payment, each delivered twice; then both redelivered newest first.
-    let mut fail = PayRequest::new(&reference, 12_000, PayChannel::MixxByYas, PayOutcome::InsufficientFunds);
-    fail.faults = PayFaults { duplicate: true, ..PayFaults::default() };
+    let mut fail = PayRequest::new(
+        &reference,
+        12_000,
+        PayChannel::MixxByYas,
+        PayOutcome::InsufficientFunds,
+    );
+    fail.faults = PayFaults {
+        duplicate: true,
+        ..PayFaults::default()
+    };
     let failed = customer_pays(fail).await;
-    let mut ok = PayRequest::new(&reference, 12_000, PayChannel::MixxByYas, PayOutcome::Success);
-    ok.faults = PayFaults { duplicate: true, ..PayFaults::default() };
+    let mut ok = PayRequest::new(
+        &reference,
+        12_000,
+        PayChannel::MixxByYas,
+        PayOutcome::Success,
+    );
+    ok.faults = PayFaults {
+        duplicate: true,
+        ..PayFaults::default()
+    };
     let paid = customer_pays(ok).await;
     for delivery in [&paid, &failed] {
         redeliver_all(delivery).await;
     }
     wait_stage(&browser, "paid").await;
-    let inbox = wait_notifications(&reference, &["bill.paid", "payment.received", "payment.failed"]).await;
+    let inbox = wait_notifications(
+        &reference,
+        &["bill.paid", "payment.received", "payment.failed"],
+    )
+    .await;
     let mut ids: Vec<&str> = inbox.iter().map(|n| n.id.as_str()).collect();
     let total = ids.len();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), total, "each event id listed once: {inbox:?}");
-    let received = inbox.iter().filter(|n| n.body["type"] == "payment.received").count();
+    let received = inbox
+        .iter()
+        .filter(|n| n.body["type"] == "payment.received")
+        .count();
     assert_eq!(received, 1, "one payment applied: {inbox:?}");
     let view = order(&reference).await;
     assert_eq!(view["paid_total"], json!(12_000), "{view}");
@@ -164,14 +259,22 @@ async fn forged_webhook_changes_nothing() {
     let mut forged = payment_webhook(&reference, &format!("{reference}FORGED"), "SUCCESS", 7_000);
     shared::checksum::attach(b"not-the-checksum-key", &mut forged);
     let reply = post_webhook(forged, false).await;
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "a bad checksum is refused: {:?}", reply.body);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "a bad checksum is refused: {:?}",
+        reply.body
+    );
     // Give a (wrongly) accepted forgery time to show before checking that nothing moved.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let text = browser.widget_text().await;
     assert!(!text.contains("FORGED"), "{text}");
     wait_stage(&browser, "awaiting").await;
     assert_eq!(order(&reference).await["state"], json!("pending"));
-    assert!(notifications(&reference).await.is_empty(), "the shop heard nothing");
+    assert!(
+        notifications(&reference).await.is_empty(),
+        "the shop heard nothing"
+    );
     browser.close().await;
 }
 
@@ -179,11 +282,29 @@ async fn forged_webhook_changes_nothing() {
 async fn failed_attempt_is_shown_and_then_the_payment_succeeds() {
     let reference = unique_ref("RETRY");
     let browser = open_checkout("failed_then_paid", &reference, 3_000, "lang=en&redirect=no").await;
-    customer_pays(PayRequest::new(&reference, 3_000, PayChannel::HaloPesa, PayOutcome::InsufficientFunds)).await;
-    browser.wait_widget("the failed attempt", "return root.querySelector('[role=alert]');", SCREEN).await;
+    customer_pays(PayRequest::new(
+        &reference,
+        3_000,
+        PayChannel::HaloPesa,
+        PayOutcome::InsufficientFunds,
+    ))
+    .await;
+    browser
+        .wait_widget(
+            "the failed attempt",
+            "return root.querySelector('[role=alert]');",
+            SCREEN,
+        )
+        .await;
     browser.screenshot("failed-attempt-en").await;
     wait_stage(&browser, "awaiting").await;
-    customer_pays(PayRequest::new(&reference, 3_000, PayChannel::HaloPesa, PayOutcome::Success)).await;
+    customer_pays(PayRequest::new(
+        &reference,
+        3_000,
+        PayChannel::HaloPesa,
+        PayOutcome::Success,
+    ))
+    .await;
     wait_stage(&browser, "paid").await;
     browser.close().await;
 }
@@ -197,10 +318,19 @@ async fn expiry_shows_expired_deactivates_the_number_and_refuses_a_late_payment(
         .await;
     browser.screenshot("expired-en").await;
     let events = event_types(&recorded(&browser, "billpayEvents").await);
-    assert!(events.contains(&"billpay:expired".to_string()), "{events:?}");
+    assert!(
+        events.contains(&"billpay:expired".to_string()),
+        "{events:?}"
+    );
     let at_clickpesa = sim_bill(&reference).await;
     assert_eq!(at_clickpesa["status"], json!("INACTIVE"), "{at_clickpesa}");
-    let late = customer_pays(PayRequest::new(&reference, 4_000, PayChannel::Mpesa, PayOutcome::Success)).await;
+    let late = customer_pays(PayRequest::new(
+        &reference,
+        4_000,
+        PayChannel::Mpesa,
+        PayOutcome::Success,
+    ))
+    .await;
     assert_eq!(late["result"], json!("refused"), "{late}");
     assert_eq!(order(&reference).await["state"], json!("expired"));
     browser.close().await;
@@ -210,7 +340,13 @@ async fn expiry_shows_expired_deactivates_the_number_and_refuses_a_late_payment(
 async fn tampered_amount_in_the_page_is_refused_and_creates_no_number() {
     let reference = unique_ref("TAMP");
     let browser = Browser::open("tampered").await;
-    browser.goto(&checkout_url(&reference, 50_000, "lang=en&redirect=no&nowidget=1")).await;
+    browser
+        .goto(&checkout_url(
+            &reference,
+            50_000,
+            "lang=en&redirect=no&nowidget=1",
+        ))
+        .await;
     // The customer edits the token in the DOM to pay 500 instead of 50,000, then mounts the widget.
     let js = "const tag = document.querySelector('[data-order]');
         const [v, payload, sig] = tag.dataset.order.split('.');
@@ -220,13 +356,30 @@ async fn tampered_amount_in_the_page_is_refused_and_creates_no_number() {
         const forged = btoa(JSON.stringify(claims)).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
         const host = document.querySelector('#pay');
         return BillPay.mount(host, {order: [v, forged, sig].join('.'), lang: 'en'}).then(() => true);";
-    browser.wait("BillPay.mount to be defined", "return typeof BillPay !== 'undefined' && !!BillPay.mount;", SCREEN).await;
+    browser
+        .wait(
+            "BillPay.mount to be defined",
+            "return typeof BillPay !== 'undefined' && !!BillPay.mount;",
+            SCREEN,
+        )
+        .await;
     browser.eval(js, vec![]).await;
     wait_stage(&browser, "failed").await;
     let events = recorded(&browser, "billpayEvents").await;
-    let error = events.iter().find(|e| e["type"] == "billpay:error").expect("billpay:error fired");
-    assert_eq!(error["detail"]["code"], json!("token_bad_signature"), "{error}");
-    assert_eq!(sim_bill(&reference).await, Value::Null, "no control number was created at ClickPesa");
+    let error = events
+        .iter()
+        .find(|e| e["type"] == "billpay:error")
+        .expect("billpay:error fired");
+    assert_eq!(
+        error["detail"]["code"],
+        json!("token_bad_signature"),
+        "{error}"
+    );
+    assert_eq!(
+        sim_bill(&reference).await,
+        Value::Null,
+        "no control number was created at ClickPesa"
+    );
     browser.close().await;
 }
 
@@ -237,10 +390,16 @@ async fn swahili_page_speaks_swahili_and_dials_the_right_ussd_code() {
     browser.screenshot("awaiting-sw").await;
     let text = browser.widget_text().await;
     for swahili in ["Piga", "Namba ya malipo", "TSh 15,500"] {
-        assert!(text.to_lowercase().contains(&swahili.to_lowercase()), "lacks {swahili}: {text}");
+        assert!(
+            text.to_lowercase().contains(&swahili.to_lowercase()),
+            "lacks {swahili}: {text}"
+        );
     }
     for english in ["Control number", "Copy", "Dial", "Enter", "Pay with"] {
-        assert!(!text.contains(english), "English string {english:?} on a Swahili page: {text}");
+        assert!(
+            !text.contains(english),
+            "English string {english:?} on a Swahili page: {text}"
+        );
     }
     let href = browser
         .wait_widget("the M-Pesa dial link", "const a = root.querySelector('a[href^=\"tel:\"]'); return a && a.getAttribute('href');", SCREEN)
@@ -254,7 +413,13 @@ async fn strict_csp_and_accessibility_hold_on_every_screen() {
     let reference = unique_ref("A11Y");
     let browser = open_checkout("csp_axe", &reference, 2_500, "lang=en&redirect=no").await;
     audit_accessibility(&browser, "awaiting").await;
-    customer_pays(PayRequest::new(&reference, 2_500, PayChannel::Crdb, PayOutcome::Success)).await;
+    customer_pays(PayRequest::new(
+        &reference,
+        2_500,
+        PayChannel::Crdb,
+        PayOutcome::Success,
+    ))
+    .await;
     wait_stage(&browser, "paid").await;
     audit_accessibility(&browser, "receipt").await;
     let violations = recorded(&browser, "cspViolations").await;
@@ -269,10 +434,28 @@ async fn reload_mid_payment_resumes_the_same_control_number() {
     let creates_before = create_calls().await;
     browser.reload().await;
     wait_stage(&browser, "awaiting").await;
-    let digits: String = browser.widget_text().await.chars().filter(|c| !c.is_whitespace()).collect();
-    assert!(digits.contains(&reference), "same control number after reload");
-    assert_eq!(create_calls().await, creates_before, "no second control number was created");
-    customer_pays(PayRequest::new(&reference, 8_800, PayChannel::Mpesa, PayOutcome::Success)).await;
+    let digits: String = browser
+        .widget_text()
+        .await
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        digits.contains(&reference),
+        "same control number after reload"
+    );
+    assert_eq!(
+        create_calls().await,
+        creates_before,
+        "no second control number was created"
+    );
+    customer_pays(PayRequest::new(
+        &reference,
+        8_800,
+        PayChannel::Mpesa,
+        PayOutcome::Success,
+    ))
+    .await;
     wait_stage(&browser, "paid").await;
     browser.close().await;
 }

@@ -33,7 +33,10 @@ pub enum DecodeError {
 /// `{"error":{"code","message"}}`.
 pub fn api_error(body: &JsValue) -> Result<ApiError, DecodeError> {
     let error = Object::of(body, "body")?.object("error")?;
-    Ok(ApiError { code: error.string("code")?, message: error.string("message")? })
+    Ok(ApiError {
+        code: error.string("code")?,
+        message: error.string("message")?,
+    })
 }
 
 /// The checkout view of `POST /v1/checkouts` and `GET /v1/checkouts/{ref}`.
@@ -41,7 +44,8 @@ pub fn checkout_view(body: &JsValue) -> Result<CheckoutView, DecodeError> {
     let view = Object::of(body, "body")?;
     let state = view.string("state")?;
     Ok(CheckoutView {
-        api_version: u32::try_from(view.whole("api_version")?).map_err(|_| DecodeError::NotWhole("api_version"))?,
+        api_version: u32::try_from(view.whole("api_version")?)
+            .map_err(|_| DecodeError::NotWhole("api_version"))?,
         reference: view.string("reference")?,
         control_number: view.string("control_number")?,
         amount: view.whole("amount")?,
@@ -94,7 +98,8 @@ impl Object {
     }
 
     fn string(&self, field: &'static str) -> Result<String, DecodeError> {
-        self.optional_string(field)?.ok_or(DecodeError::Missing(field))
+        self.optional_string(field)?
+            .ok_or(DecodeError::Missing(field))
     }
 
     fn optional_string(&self, field: &'static str) -> Result<Option<String>, DecodeError> {
@@ -102,7 +107,10 @@ impl Object {
         if value.is_undefined() || value.is_null() {
             return Ok(None);
         }
-        value.as_string().map(Some).ok_or(DecodeError::WrongType(field))
+        value
+            .as_string()
+            .map(Some)
+            .ok_or(DecodeError::WrongType(field))
     }
 
     fn whole(&self, field: &'static str) -> Result<u64, DecodeError> {
@@ -117,7 +125,11 @@ impl Object {
         }
     }
 
-    fn list<T>(&self, field: &'static str, item: impl Fn(Object) -> Result<T, DecodeError>) -> Result<Vec<T>, DecodeError> {
+    fn list<T>(
+        &self,
+        field: &'static str,
+        item: impl Fn(Object) -> Result<T, DecodeError>,
+    ) -> Result<Vec<T>, DecodeError> {
         let value = self.get(field);
         if value.is_undefined() {
             return Err(DecodeError::Missing(field));
@@ -125,7 +137,10 @@ impl Object {
         if !Array::is_array(&value) {
             return Err(DecodeError::WrongType(field));
         }
-        Array::from(&value).iter().map(|element| item(Object::of(&element, field)?)).collect()
+        Array::from(&value)
+            .iter()
+            .map(|element| item(Object::of(&element, field)?))
+            .collect()
     }
 }
 
@@ -146,7 +161,12 @@ mod tests {
     /// The edge serialises with serde; whatever it sends, this reader gives back.
     #[wasm_bindgen_test]
     fn reads_what_serde_writes() {
-        for expected in [view(BillState::Pending), paid(), with_failed_attempt("Insufficient balance"), view(BillState::Expired)] {
+        for expected in [
+            view(BillState::Pending),
+            paid(),
+            with_failed_attempt("Insufficient balance"),
+            view(BillState::Expired),
+        ] {
             let sent = serde_json::to_value(&expected).unwrap();
             assert_eq!(checkout_view(&parse(&sent)), Ok(expected));
         }
@@ -156,9 +176,15 @@ mod tests {
     fn absent_and_null_optionals_are_none() {
         let mut sent = serde_json::to_value(paid()).unwrap();
         sent["mpesa_business_number"] = Value::Null;
-        sent["payments"][0].as_object_mut().unwrap().remove("channel");
+        sent["payments"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("channel");
         let read = checkout_view(&parse(&sent)).unwrap();
-        assert_eq!((read.mpesa_business_number, read.payments[0].channel.clone()), (None, None));
+        assert_eq!(
+            (read.mpesa_business_number, read.payments[0].channel.clone()),
+            (None, None)
+        );
     }
 
     #[wasm_bindgen_test]
@@ -170,28 +196,72 @@ mod tests {
             checkout_view(&parse(&body))
         };
         let cases: [(&dyn Fn(&mut Value), DecodeError); 10] = [
-            (&|b| drop(b.as_object_mut().unwrap().remove("control_number")), DecodeError::Missing("control_number")),
-            (&|b| b["control_number"] = json!(55042914871931u64), DecodeError::WrongType("control_number")),
-            (&|b| b["amount"] = json!("90900"), DecodeError::WrongType("amount")),
-            (&|b| b["amount"] = json!(90900.5), DecodeError::NotWhole("amount")),
-            (&|b| b["amount"] = json!(-1), DecodeError::NotWhole("amount")),
-            (&|b| b["amount"] = json!(1e300), DecodeError::NotWhole("amount")),
-            (&|b| b["state"] = json!("Paid"), DecodeError::UnknownState("Paid".into())),
-            (&|b| b["payments"] = json!({}), DecodeError::WrongType("payments")),
-            (&|b| b["payments"][0] = json!("MX123"), DecodeError::WrongType("payments")),
-            (&|b| drop(b["payments"][0].as_object_mut().unwrap().remove("paid_at")), DecodeError::Missing("paid_at")),
+            (
+                &|b| drop(b.as_object_mut().unwrap().remove("control_number")),
+                DecodeError::Missing("control_number"),
+            ),
+            (
+                &|b| b["control_number"] = json!(55042914871931u64),
+                DecodeError::WrongType("control_number"),
+            ),
+            (
+                &|b| b["amount"] = json!("90900"),
+                DecodeError::WrongType("amount"),
+            ),
+            (
+                &|b| b["amount"] = json!(90900.5),
+                DecodeError::NotWhole("amount"),
+            ),
+            (
+                &|b| b["amount"] = json!(-1),
+                DecodeError::NotWhole("amount"),
+            ),
+            (
+                &|b| b["amount"] = json!(1e300),
+                DecodeError::NotWhole("amount"),
+            ),
+            (
+                &|b| b["state"] = json!("Paid"),
+                DecodeError::UnknownState("Paid".into()),
+            ),
+            (
+                &|b| b["payments"] = json!({}),
+                DecodeError::WrongType("payments"),
+            ),
+            (
+                &|b| b["payments"][0] = json!("MX123"),
+                DecodeError::WrongType("payments"),
+            ),
+            (
+                &|b| drop(b["payments"][0].as_object_mut().unwrap().remove("paid_at")),
+                DecodeError::Missing("paid_at"),
+            ),
         ];
         for (edit, error) in cases {
             assert_eq!(with(edit), Err(error));
         }
-        assert_eq!(checkout_view(&parse(&json!([good]))), Err(DecodeError::WrongType("body")));
-        assert_eq!(checkout_view(&JsValue::NULL), Err(DecodeError::WrongType("body")));
+        assert_eq!(
+            checkout_view(&parse(&json!([good]))),
+            Err(DecodeError::WrongType("body"))
+        );
+        assert_eq!(
+            checkout_view(&JsValue::NULL),
+            Err(DecodeError::WrongType("body"))
+        );
     }
 
     #[wasm_bindgen_test]
     fn reads_the_error_body() {
-        let body = parse(&json!({"error": {"code": "token_expired", "message": "order token has expired"}}));
-        assert_eq!(api_error(&body), Ok(ApiError::new("token_expired", "order token has expired")));
-        assert_eq!(api_error(&parse(&json!({"message": "Bad Gateway"}))), Err(DecodeError::Missing("error")));
+        let body = parse(
+            &json!({"error": {"code": "token_expired", "message": "order token has expired"}}),
+        );
+        assert_eq!(
+            api_error(&body),
+            Ok(ApiError::new("token_expired", "order token has expired"))
+        );
+        assert_eq!(
+            api_error(&parse(&json!({"message": "Bad Gateway"}))),
+            Err(DecodeError::Missing("error"))
+        );
     }
 }

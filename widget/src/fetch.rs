@@ -111,7 +111,10 @@ fn headers(pairs: &[(&str, &str)]) -> Result<Headers, EdgeError> {
 }
 
 /// The body, parsed as JSON and read by `reader`.
-async fn read_body<T>(response: &Response, reader: fn(&JsValue) -> Result<T, DecodeError>) -> Result<T, EdgeError> {
+async fn read_body<T>(
+    response: &Response,
+    reader: fn(&JsValue) -> Result<T, DecodeError>,
+) -> Result<T, EdgeError> {
     let json = JsFuture::from(response.json().map_err(js_error)?)
         .await
         .map_err(|e| EdgeError::Malformed(js_message(&e)))?;

@@ -137,22 +137,24 @@ pub fn mount_with(
     let redirects = host.redirects();
     let order = options.order;
     let owner = Owner::new();
-    let unmount = owner.with(|| leptos::mount::mount_to(root.clone(), move || {
-        let phase = RwSignal::new(Phase::Creating);
-        let reconnecting = RwSignal::new(false);
-        let session = Rc::new(Session {
-            edge,
-            order,
-            phase,
-            reconnecting,
-            announce: Rc::new(move |event| host.announce(&event)),
-        });
-        let start = UnsyncCallback::new(move |()| {
-            spawn_local_scoped_with_cancellation(Rc::clone(&session).run())
-        });
-        start.run(());
-        view! { <Checkout phase reconnecting locale redirects on_retry=start/> }
-    }));
+    let unmount = owner.with(|| {
+        leptos::mount::mount_to(root.clone(), move || {
+            let phase = RwSignal::new(Phase::Creating);
+            let reconnecting = RwSignal::new(false);
+            let session = Rc::new(Session {
+                edge,
+                order,
+                phase,
+                reconnecting,
+                announce: Rc::new(move |event| host.announce(&event)),
+            });
+            let start = UnsyncCallback::new(move |()| {
+                spawn_local_scoped_with_cancellation(Rc::clone(&session).run())
+            });
+            start.run(());
+            view! { <Checkout phase reconnecting locale redirects on_retry=start/> }
+        })
+    });
     Ok(Handle {
         unmount: Some(Box::new(unmount)),
         owner,

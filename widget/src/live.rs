@@ -43,7 +43,11 @@ impl Snapshot {
     /// is rendered anew; anything else (a failed attempt, the deadline) updates in place. Screens
     /// built once are much smaller wasm than screens where every figure is reactive.
     pub fn screen(&self) -> (Stage, u64, u64) {
-        (Stage::of(self.view.state), self.view.remaining, self.view.paid_total)
+        (
+            Stage::of(self.view.state),
+            self.view.remaining,
+            self.view.paid_total,
+        )
     }
 }
 
@@ -117,9 +121,8 @@ impl Session {
                 }) => {
                     etag = new_etag;
                     let outcome = poll_outcome(&view);
-                    let (events, screen) = snapshot.with_untracked(|s| {
-                        (events_between(Some(&s.view), &view), s.screen())
-                    });
+                    let (events, screen) = snapshot
+                        .with_untracked(|s| (events_between(Some(&s.view), &view), s.screen()));
                     self.tell(events);
                     let next = Snapshot::new(view, js_sys::Date::now());
                     let new_screen = next.screen() != screen;

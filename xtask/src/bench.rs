@@ -59,13 +59,25 @@ pub fn bench(root: &Path) -> Result<()> {
             ..Options::tests(state_dir.clone())
         },
     )?;
-    let cold_starts = (0..COLD_STARTS).map(|run| stack.edge_cold_start(run)).collect::<Result<Vec<Duration>>>()?;
+    let cold_starts = (0..COLD_STARTS)
+        .map(|run| stack.edge_cold_start(run))
+        .collect::<Result<Vec<Duration>>>()?;
     tables.push(sizes::worker(root, &cold_starts)?);
     tables.push(hot_paths);
 
     let out = state_dir.join("stack-tables.json");
     let measured = run(cargo(root)
-        .args(["bench", "-p", "tests", "--features", "stack", "--bench", "stack", "--profile", "dev"])
+        .args([
+            "bench",
+            "-p",
+            "tests",
+            "--features",
+            "stack",
+            "--bench",
+            "stack",
+            "--profile",
+            "dev",
+        ])
         .envs(stack.env())
         .env("BILLPAY_BENCH_OUT", &out));
     drop(stack);
@@ -79,11 +91,17 @@ pub fn bench(root: &Path) -> Result<()> {
     let document = report::document(&tables, started.elapsed());
     println!("{document}");
     if std::env::var("BILLPAY_BENCH_QUICK").as_deref() == Ok("1") {
-        eprintln!("xtask: a quick run in {:.0} s; BENCHMARKS.md left as it was", started.elapsed().as_secs_f64());
+        eprintln!(
+            "xtask: a quick run in {:.0} s; BENCHMARKS.md left as it was",
+            started.elapsed().as_secs_f64()
+        );
         return Ok(());
     }
     std::fs::write(root.join("BENCHMARKS.md"), &document)?;
-    eprintln!("xtask: wrote BENCHMARKS.md in {:.0} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "xtask: wrote BENCHMARKS.md in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

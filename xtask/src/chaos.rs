@@ -22,14 +22,28 @@ pub fn run(root: &Path, checkouts: usize, state_dir: &Path) -> Result<Vec<String
     let secrets = stack.secrets.values().map(str::to_owned).to_vec();
     let mut driver = cargo(root);
     driver
-        .args(["test", "-p", "tests", "--features", "stack", "--test", "chaos", "--", "--nocapture"])
+        .args([
+            "test",
+            "-p",
+            "tests",
+            "--features",
+            "stack",
+            "--test",
+            "chaos",
+            "--",
+            "--nocapture",
+        ])
         .envs(stack.env())
         .env("BILLPAY_CHAOS_CHECKOUTS", checkouts.to_string())
         .process_group(0);
     let mut driver = driver.spawn()?;
     let outcome = loop {
         if let Some(status) = driver.try_wait()? {
-            break if status.success() { Ok(()) } else { Err(format!("chaos driver failed: {status}").into()) };
+            break if status.success() {
+                Ok(())
+            } else {
+                Err(format!("chaos driver failed: {status}").into())
+            };
         }
         let request = state_dir.join(RESTART_REQUEST);
         if request.exists() {

@@ -44,12 +44,17 @@ fn main() {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 /// Runs a command to completion; a non-zero exit is an error naming the command.
 pub fn run(cmd: &mut Command) -> Result<()> {
-    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -89,14 +94,20 @@ fn demo(root: &Path) -> Result<()> {
     )?;
     println!();
     println!("  BillPay demo shop:  {}/", stack.shop_url);
-    println!("  (edge {}, ClickPesa simulator {}) — Ctrl-C stops everything", stack.edge_url, stack.sim_url);
+    println!(
+        "  (edge {}, ClickPesa simulator {}) — Ctrl-C stops everything",
+        stack.edge_url, stack.sim_url
+    );
     println!();
     let (stop_tx, stop_rx) = mpsc::channel();
     ctrlc::set_handler(move || {
         let _ = stop_tx.send(());
     })?;
     loop {
-        if stop_rx.recv_timeout(std::time::Duration::from_secs(1)).is_ok() {
+        if stop_rx
+            .recv_timeout(std::time::Duration::from_secs(1))
+            .is_ok()
+        {
             break;
         }
         if let Some(name) = stack.exited() {
@@ -116,7 +127,10 @@ fn test(root: &Path) -> Result<()> {
     step("widget in headless Chromium", || {
         run(cargo(root)
             .args(["test", "-p", "widget", "--target", "wasm32-unknown-unknown"])
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", tools::cargo_bin("wasm-bindgen-test-runner"))
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                tools::cargo_bin("wasm-bindgen-test-runner"),
+            )
             .env("CHROMEDRIVER", "/usr/bin/chromedriver"))
     })?;
     step("release build of worker and widget", || build(root))?;
@@ -124,23 +138,48 @@ fn test(root: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(&state_dir);
     let stack = stack::Stack::start(
         root,
-        stack::Options { webdriver: true, ..stack::Options::tests(state_dir.clone()) },
+        stack::Options {
+            webdriver: true,
+            ..stack::Options::tests(state_dir.clone())
+        },
     )?;
     let secrets = stack.secrets.values().map(str::to_owned).to_vec();
-    let outcome = step("edge and end-to-end suites against simulator + wrangler + demo shop", || {
-        run(cargo(root).args(["test", "-p", "tests", "--features", "stack", "--no-fail-fast", "--test", "edge", "--test", "e2e"]).envs(stack.env()))
-    });
+    let outcome = step(
+        "edge and end-to-end suites against simulator + wrangler + demo shop",
+        || {
+            run(cargo(root)
+                .args([
+                    "test",
+                    "-p",
+                    "tests",
+                    "--features",
+                    "stack",
+                    "--no-fail-fast",
+                    "--test",
+                    "edge",
+                    "--test",
+                    "e2e",
+                ])
+                .envs(stack.env()))
+        },
+    );
     drop(stack);
     if outcome.is_err() {
         eprintln!("xtask: service logs are in {}", state_dir.display());
     }
     outcome?;
     no_secrets_in_logs(&state_dir, &secrets)?;
-    step("chaos: 40 checkouts under every fault, the edge restarted half way", || {
-        let chaos_dir = root.join(".state/chaos-small");
-        no_secrets_in_logs(&chaos_dir, &chaos::run(root, 40, &chaos_dir)?)
-    })?;
-    eprintln!("xtask: all suites passed in {:.0} s", started.elapsed().as_secs_f64());
+    step(
+        "chaos: 40 checkouts under every fault, the edge restarted half way",
+        || {
+            let chaos_dir = root.join(".state/chaos-small");
+            no_secrets_in_logs(&chaos_dir, &chaos::run(root, 40, &chaos_dir)?)
+        },
+    )?;
+    eprintln!(
+        "xtask: all suites passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -157,7 +196,10 @@ fn chaos_command(root: &Path) -> Result<()> {
     let state_dir = root.join(".state/chaos");
     let secrets = chaos::run(root, checkouts, &state_dir)?;
     no_secrets_in_logs(&state_dir, &secrets)?;
-    eprintln!("xtask chaos: {checkouts} checkouts passed in {:.0} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "xtask chaos: {checkouts} checkouts passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -169,11 +211,20 @@ fn no_secrets_in_logs(state_dir: &Path, secrets: &[String]) -> Result<()> {
         if path.extension().is_some_and(|e| e == "log") {
             let text = String::from_utf8_lossy(&std::fs::read(&path)?).into_owned();
             // Report which file and which secret (by position), never the value itself.
-            leaks.extend(secrets.iter().enumerate().filter(|(_, s)| text.contains(s.as_str())).map(|(i, _)| format!("{} holds secret #{i}", path.display())));
+            leaks.extend(
+                secrets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| text.contains(s.as_str()))
+                    .map(|(i, _)| format!("{} holds secret #{i}", path.display())),
+            );
         }
     }
     match leaks.is_empty() {
-        true => Ok(eprintln!("xtask: no secret in the logs of {}", state_dir.display())),
+        true => Ok(eprintln!(
+            "xtask: no secret in the logs of {}",
+            state_dir.display()
+        )),
         false => Err(format!("secrets leaked into logs: {}", leaks.join(", ")).into()),
     }
 }
@@ -182,6 +233,10 @@ fn step(what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     eprintln!("\n=== {what}");
     let started = Instant::now();
     let outcome = f();
-    eprintln!("=== {what}: {} in {:.0} s", if outcome.is_ok() { "ok" } else { "FAILED" }, started.elapsed().as_secs_f64());
+    eprintln!(
+        "=== {what}: {} in {:.0} s",
+        if outcome.is_ok() { "ok" } else { "FAILED" },
+        started.elapsed().as_secs_f64()
+    );
     outcome
 }

@@ -139,14 +139,25 @@ impl Stack {
 
         let mut sim = Command::new(bin.join("clickpesa-sim"));
         sim.args(["--port", &sim_port.to_string()])
-            .args(["--webhook-url", &format!("{}/v1/webhooks/clickpesa", stack.edge_url)])
+            .args([
+                "--webhook-url",
+                &format!("{}/v1/webhooks/clickpesa", stack.edge_url),
+            ])
             .args(["--client-id", &s.client_id, "--api-key", &s.api_key])
             .args(["--checksum-key", &s.checksum_key])
-            .args(["--state-file", &opts.state_dir.join("sim-state.json").to_string_lossy()]);
+            .args([
+                "--state-file",
+                &opts.state_dir.join("sim-state.json").to_string_lossy(),
+            ]);
 
         let (shop_order_secret, shop_webhook_secret) = match opts.rotation {
-            Rotation::ShopOnRetiring => (&s.retiring_order_signing_secret, &s.retiring_merchant_webhook_secret),
-            Rotation::None | Rotation::ShopOnCurrent => (&s.order_signing_secret, &s.merchant_webhook_secret),
+            Rotation::ShopOnRetiring => (
+                &s.retiring_order_signing_secret,
+                &s.retiring_merchant_webhook_secret,
+            ),
+            Rotation::None | Rotation::ShopOnCurrent => {
+                (&s.order_signing_secret, &s.merchant_webhook_secret)
+            }
         };
         let mut shop = Command::new(bin.join("demo-shop"));
         shop.args(["--port", &shop_port.to_string()])
@@ -156,17 +167,29 @@ impl Stack {
             .env("MERCHANT_WEBHOOK_SECRET", shop_webhook_secret);
         // The first secret signs, every one verifies.
         let (order_secrets, webhook_secrets) = match opts.rotation {
-            Rotation::None => (s.order_signing_secret.clone(), s.merchant_webhook_secret.clone()),
+            Rotation::None => (
+                s.order_signing_secret.clone(),
+                s.merchant_webhook_secret.clone(),
+            ),
             Rotation::ShopOnRetiring | Rotation::ShopOnCurrent => (
-                format!("{},{}", s.order_signing_secret, s.retiring_order_signing_secret),
-                format!("{},{}", s.merchant_webhook_secret, s.retiring_merchant_webhook_secret),
+                format!(
+                    "{},{}",
+                    s.order_signing_secret, s.retiring_order_signing_secret
+                ),
+                format!(
+                    "{},{}",
+                    s.merchant_webhook_secret, s.retiring_merchant_webhook_secret
+                ),
             ),
         };
 
         // Tests create and poll far more bills a minute than a shop does; the simulator has no rate
         // limit in this stack, so the gateway's pace is raised with the timers.
-        let (reconcile, notify_base, pace) =
-            if opts.fast_timers { ("2,2,3,5", "1", "1000") } else { ("15,30,60,120,300,600", "5", "100") };
+        let (reconcile, notify_base, pace) = if opts.fast_timers {
+            ("2,2,3,5", "1", "1000")
+        } else {
+            ("15,30,60,120,300,600", "5", "100")
+        };
         let webhook_url = format!("{}/notifications", stack.shop_url);
         let base_url = format!("{}/third-parties", stack.sim_url);
         let defaults: Vec<(&'static str, &str)> = vec![
@@ -187,11 +210,19 @@ impl Stack {
             // The suites start checkouts from one address far faster than shoppers do; the abuse
             // tests use addresses of their own. Settled bills are forgotten quickly so the
             // retention test need not wait long.
-            ("CHECKOUT_LIMIT_PER_CLIENT", if opts.fast_timers { "300" } else { "30" }),
-            ("BILL_RETENTION_SECS", if opts.fast_timers { "30" } else { "2592000" }),
+            (
+                "CHECKOUT_LIMIT_PER_CLIENT",
+                if opts.fast_timers { "300" } else { "30" },
+            ),
+            (
+                "BILL_RETENTION_SECS",
+                if opts.fast_timers { "30" } else { "2592000" },
+            ),
         ];
-        let mut vars: Vec<(&'static str, String)> =
-            defaults.into_iter().map(|(key, value)| (key, value.to_owned())).collect();
+        let mut vars: Vec<(&'static str, String)> = defaults
+            .into_iter()
+            .map(|(key, value)| (key, value.to_owned()))
+            .collect();
         for (key, value) in &opts.vars {
             match vars.iter_mut().find(|(k, _)| k == key) {
                 Some(slot) => slot.1 = value.clone(),
@@ -201,43 +232,77 @@ impl Stack {
         stack.edge_vars = vars;
         let wrangler = stack.wrangler(root, edge_port, &opts.state_dir.join("wrangler"));
 
-        for (name, cmd) in [("clickpesa-sim", sim), ("demo-shop", shop), ("wrangler", wrangler)] {
+        for (name, cmd) in [
+            ("clickpesa-sim", sim),
+            ("demo-shop", shop),
+            ("wrangler", wrangler),
+        ] {
             let child = stack.spawn(name, cmd)?;
             stack.children.push((name, child));
         }
         if opts.webdriver {
             let port = free_port_or_any(0);
             let mut driver = Command::new("/usr/bin/chromedriver");
-            driver.arg(format!("--port={port}")).arg("--allowed-ips=127.0.0.1");
+            driver
+                .arg(format!("--port={port}"))
+                .arg("--allowed-ips=127.0.0.1");
             let child = stack.spawn("chromedriver", driver)?;
             stack.children.push(("chromedriver", child));
             let url = format!("http://127.0.0.1:{port}");
-            wait_ready("chromedriver", &format!("{url}/status"), Duration::from_secs(30))?;
+            wait_ready(
+                "chromedriver",
+                &format!("{url}/status"),
+                Duration::from_secs(30),
+            )?;
             stack.webdriver_url = Some(url);
         }
         let s = &stack;
-        wait_ready("simulator", &format!("{}/_sim/stats", s.sim_url), Duration::from_secs(30))?;
-        wait_ready("demo shop", &format!("{}/", s.shop_url), Duration::from_secs(30))?;
-        wait_ready("edge", &format!("{}/healthz", s.edge_url), Duration::from_secs(90))?;
+        wait_ready(
+            "simulator",
+            &format!("{}/_sim/stats", s.sim_url),
+            Duration::from_secs(30),
+        )?;
+        wait_ready(
+            "demo shop",
+            &format!("{}/", s.shop_url),
+            Duration::from_secs(30),
+        )?;
+        wait_ready(
+            "edge",
+            &format!("{}/healthz", s.edge_url),
+            Duration::from_secs(90),
+        )?;
         Ok(stack)
     }
 
     /// Kills `wrangler dev` and its workerd at once (SIGKILL to the process group, as a crash
     /// would) and starts it again on the same port with the same `--persist-to` storage.
     pub fn restart_edge(&mut self) -> Result<()> {
-        let at = self.children.iter().position(|(name, _)| *name == "wrangler").ok_or("the edge is not running")?;
+        let at = self
+            .children
+            .iter()
+            .position(|(name, _)| *name == "wrangler")
+            .ok_or("the edge is not running")?;
         let (_, mut old) = self.children.remove(at);
         signal_group(old.id(), "KILL");
         let _ = old.wait();
         let wrangler = self.wrangler(&self.root, self.edge_port, &self.state_dir.join("wrangler"));
         let child = self.spawn("wrangler", wrangler)?;
         self.children.push(("wrangler", child));
-        wait_ready("edge", &format!("{}/healthz", self.edge_url), Duration::from_secs(90))
+        wait_ready(
+            "edge",
+            &format!("{}/healthz", self.edge_url),
+            Duration::from_secs(90),
+        )
     }
 
     /// The value the edge was started with for `key`.
     fn edge_var(&self, key: &str) -> String {
-        self.edge_vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.edge_vars
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 
     /// Starts a child in its own process group, its output appended to `<name>.log` in the state
@@ -252,30 +317,56 @@ impl Stack {
                 .open(self.state_dir.join(format!("{name}.log")))?;
             cmd.stdout(log.try_clone()?).stderr(log);
         }
-        cmd.spawn().map_err(|e| format!("cannot start {name}: {e}").into())
+        cmd.spawn()
+            .map_err(|e| format!("cannot start {name}: {e}").into())
     }
 
     /// The environment the `stack` test suites read.
     pub fn env(&self) -> Vec<(&'static str, String)> {
         let s = &self.secrets;
         vec![
-            ("BILLPAY_RETIRING_ORDER_SIGNING_SECRET", s.retiring_order_signing_secret.clone()),
-            ("BILLPAY_CHECKOUT_LIMIT_PER_CLIENT", self.edge_var("CHECKOUT_LIMIT_PER_CLIENT")),
-            ("BILLPAY_BILL_RETENTION_SECS", self.edge_var("BILL_RETENTION_SECS")),
+            (
+                "BILLPAY_RETIRING_ORDER_SIGNING_SECRET",
+                s.retiring_order_signing_secret.clone(),
+            ),
+            (
+                "BILLPAY_CHECKOUT_LIMIT_PER_CLIENT",
+                self.edge_var("CHECKOUT_LIMIT_PER_CLIENT"),
+            ),
+            (
+                "BILLPAY_BILL_RETENTION_SECS",
+                self.edge_var("BILL_RETENTION_SECS"),
+            ),
             ("BILLPAY_EDGE_URL", self.edge_url.clone()),
             ("BILLPAY_SIM_URL", self.sim_url.clone()),
             ("BILLPAY_SHOP_URL", self.shop_url.clone()),
-            ("BILLPAY_ORDER_SIGNING_SECRET", s.order_signing_secret.clone()),
+            (
+                "BILLPAY_ORDER_SIGNING_SECRET",
+                s.order_signing_secret.clone(),
+            ),
             ("BILLPAY_MERCHANT_API_KEY", s.merchant_api_key.clone()),
-            ("BILLPAY_MERCHANT_WEBHOOK_SECRET", s.merchant_webhook_secret.clone()),
+            (
+                "BILLPAY_MERCHANT_WEBHOOK_SECRET",
+                s.merchant_webhook_secret.clone(),
+            ),
             ("BILLPAY_CLICKPESA_CHECKSUM_KEY", s.checksum_key.clone()),
-            ("BILLPAY_STATE_DIR", self.state_dir.to_string_lossy().into_owned()),
-            ("BILLPAY_WEBDRIVER_URL", self.webdriver_url.clone().unwrap_or_default()),
+            (
+                "BILLPAY_STATE_DIR",
+                self.state_dir.to_string_lossy().into_owned(),
+            ),
+            (
+                "BILLPAY_WEBDRIVER_URL",
+                self.webdriver_url.clone().unwrap_or_default(),
+            ),
         ]
     }
 
     fn wrangler(&self, root: &Path, port: u16, persist_dir: &Path) -> Command {
-        let vars: Vec<(&str, &str)> = self.edge_vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let vars: Vec<(&str, &str)> = self
+            .edge_vars
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
         edge::wrangler_dev_command(root, port, persist_dir, &vars)
     }
 
@@ -289,8 +380,12 @@ impl Stack {
         let cmd = self.wrangler(&self.root, port, &persist);
         let started = Instant::now();
         let mut child = self.spawn(&format!("wrangler-cold-start-{run}"), cmd)?;
-        let ready = wait_ready("cold edge", &format!("http://127.0.0.1:{port}/healthz"), Duration::from_secs(90))
-            .map(|()| started.elapsed());
+        let ready = wait_ready(
+            "cold edge",
+            &format!("http://127.0.0.1:{port}/healthz"),
+            Duration::from_secs(90),
+        )
+        .map(|()| started.elapsed());
         kill_group(child.id());
         let _ = child.wait();
         ready
@@ -321,16 +416,31 @@ pub fn kill_group(pid: u32) {
 }
 
 fn signal_group(pid: u32, signal: &str) {
-    let _ = Command::new("kill").args([&format!("-{signal}"), "--", &format!("-{pid}")]).stderr(Stdio::null()).status();
+    let _ = Command::new("kill")
+        .args([&format!("-{signal}"), "--", &format!("-{pid}")])
+        .stderr(Stdio::null())
+        .status();
 }
 
 pub fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
 }
 
 fn free_port_or_any(preferred: u16) -> u16 {
-    let bind = |p: u16| TcpListener::bind(("127.0.0.1", p)).ok()?.local_addr().ok().map(|a| a.port());
-    (preferred != 0).then(|| bind(preferred)).flatten().or_else(|| bind(0)).expect("no free loopback port")
+    let bind = |p: u16| {
+        TcpListener::bind(("127.0.0.1", p))
+            .ok()?
+            .local_addr()
+            .ok()
+            .map(|a| a.port())
+    };
+    (preferred != 0)
+        .then(|| bind(preferred))
+        .flatten()
+        .or_else(|| bind(0))
+        .expect("no free loopback port")
 }
 
 /// Polls `url` (plain HTTP on loopback) until it answers 2xx.
@@ -338,24 +448,44 @@ fn wait_ready(what: &str, url: &str, limit: Duration) -> Result<()> {
     let start = Instant::now();
     while start.elapsed() < limit {
         if http_get_status(url).is_some_and(|s| (200..300).contains(&s)) {
-            eprintln!("xtask: {what} ready at {url} ({} ms)", start.elapsed().as_millis());
+            eprintln!(
+                "xtask: {what} ready at {url} ({} ms)",
+                start.elapsed().as_millis()
+            );
             return Ok(());
         }
         // Short enough that the benchmark's cold start is measured to a few tens of ms.
         std::thread::sleep(Duration::from_millis(20));
     }
-    Err(format!("{what} did not become ready at {url} within {}s", limit.as_secs()).into())
+    Err(format!(
+        "{what} did not become ready at {url} within {}s",
+        limit.as_secs()
+    )
+    .into())
 }
 
 fn http_get_status(url: &str) -> Option<u16> {
     let rest = url.strip_prefix("http://")?;
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
-    let mut stream = TcpStream::connect_timeout(&host.parse().ok()?, Duration::from_secs(2)).ok()?;
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, "/".into()));
+    let mut stream =
+        TcpStream::connect_timeout(&host.parse().ok()?, Duration::from_secs(2)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut head = [0u8; 32];
     let n = stream.read(&mut head).ok()?;
-    std::str::from_utf8(&head[..n]).ok()?.split_whitespace().nth(1)?.parse().ok()
+    std::str::from_utf8(&head[..n])
+        .ok()?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 fn random_hex(bytes: usize) -> Result<String> {

@@ -19,10 +19,20 @@ pub enum Needs {
 pub fn ensure(root: &Path, needs: Needs) -> Result<()> {
     ensure_wasm_target()?;
     let lock = std::fs::read_to_string(root.join("Cargo.lock"))?;
-    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &locked_version(&lock, "wasm-bindgen")?, false)?;
+    ensure_cargo_tool(
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        &locked_version(&lock, "wasm-bindgen")?,
+        false,
+    )?;
     // `--locked` fails for wasm-bindgen-cli here (a locked transitive version is not on the registry);
     // worker-build installs fine with it.
-    ensure_cargo_tool("worker-build", "worker-build", &locked_version(&lock, "worker")?, true)?;
+    ensure_cargo_tool(
+        "worker-build",
+        "worker-build",
+        &locked_version(&lock, "worker")?,
+        true,
+    )?;
     ensure_npm(root)?;
     if needs == Needs::StackAndBrowser {
         ensure_chromium()?;
@@ -33,13 +43,20 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<()> {
 pub fn cargo_bin(name: &str) -> PathBuf {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+        });
     home.join("bin").join(name)
 }
 
 fn ensure_wasm_target() -> Result<()> {
-    let out = Command::new("rustup").args(["target", "list", "--installed"]).output()?;
-    if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let out = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()?;
+    if String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
@@ -48,7 +65,10 @@ fn ensure_wasm_target() -> Result<()> {
 /// The version of `package` recorded in Cargo.lock (the first one, as there is one of each here).
 fn locked_version(lock: &str, package: &str) -> Result<String> {
     let needle = format!("name = \"{package}\"\nversion = \"");
-    let start = lock.find(&needle).ok_or_else(|| format!("{package} is not in Cargo.lock"))? + needle.len();
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?
+        + needle.len();
     let end = lock[start..].find('"').ok_or("Cargo.lock is malformed")? + start;
     Ok(lock[start..end].to_string())
 }
@@ -57,7 +77,10 @@ fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Res
     let path = cargo_bin(bin);
     if let Ok(out) = Command::new(&path).arg("--version").output() {
         let text = String::from_utf8_lossy(&out.stdout);
-        if text.split_whitespace().any(|w| w.trim_start_matches('v') == version) {
+        if text
+            .split_whitespace()
+            .any(|w| w.trim_start_matches('v') == version)
+        {
             return Ok(());
         }
     }
@@ -74,7 +97,10 @@ fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Res
 
 fn ensure_npm(root: &Path) -> Result<()> {
     let stamp = root.join("node_modules/.package-lock.json");
-    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(root.join("package-lock.json"))) {
+    let fresh = match (
+        std::fs::metadata(&stamp),
+        std::fs::metadata(root.join("package-lock.json")),
+    ) {
         (Ok(installed), Ok(lock)) => installed.modified()? >= lock.modified()?,
         _ => false,
     };
@@ -82,11 +108,17 @@ fn ensure_npm(root: &Path) -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask: npm ci (wrangler, binaryen, axe-core)");
-    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root))
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(root))
 }
 
 fn ensure_chromium() -> Result<()> {
-    ensure_debian(&[("/usr/bin/chromium", "chromium"), ("/usr/bin/chromedriver", "chromium-driver"), ("/usr/bin/brotli", "brotli")])
+    ensure_debian(&[
+        ("/usr/bin/chromium", "chromium"),
+        ("/usr/bin/chromedriver", "chromium-driver"),
+        ("/usr/bin/brotli", "brotli"),
+    ])
 }
 
 /// What `cargo xtask bench` runs besides the stack and the browser: `wrk` drives the edge under
@@ -98,7 +130,11 @@ pub fn ensure_bench_tools() -> Result<()> {
 
 /// Installs the Debian packages whose file is missing, in one `apt-get` call.
 fn ensure_debian(files: &[(&str, &str)]) -> Result<()> {
-    let missing: Vec<&str> = files.iter().filter(|(file, _)| !Path::new(file).exists()).map(|(_, package)| *package).collect();
+    let missing: Vec<&str> = files
+        .iter()
+        .filter(|(file, _)| !Path::new(file).exists())
+        .map(|(_, package)| *package)
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }

@@ -10,8 +10,8 @@
 //! ```
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
@@ -93,8 +93,15 @@ pub fn pack(root: &Path, package: &str) -> io::Result<Packed> {
         .arg(&wasm_path))?;
 
     // Minified here, so the caller's content hash covers the served bytes (a new esbuild included).
-    let glue = minify(root, &fs::read_to_string(bindgen_dir.join(format!("{artefact}.js")))?, Some("esm"))?;
-    Ok(Packed { wasm: fs::read(&wasm_path)?, glue })
+    let glue = minify(
+        root,
+        &fs::read_to_string(bindgen_dir.join(format!("{artefact}.js")))?,
+        Some("esm"),
+    )?;
+    Ok(Packed {
+        wasm: fs::read(&wasm_path)?,
+        glue,
+    })
 }
 
 /// [`pack`]s the widget into the content-hashed `widget/dist`.
@@ -185,8 +192,15 @@ fn minify(root: &Path, js: &str, format: Option<&str>) -> io::Result<String> {
     if let Some(format) = format {
         esbuild.arg(format!("--format={format}"));
     }
-    let mut child = esbuild.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
-    child.stdin.take().expect("piped stdin").write_all(js.as_bytes())?;
+    let mut child = esbuild
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(js.as_bytes())?;
     let output = child.wait_with_output()?;
     if !output.status.success() {
         return Err(io::Error::other("esbuild --minify failed (run `npm ci`)"));
@@ -219,8 +233,14 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let js = "// comment\nexport function   start(u) { return new URL('x_bg.wasm', u); }\n";
         let out = minify(&root, js, Some("esm")).expect("esbuild from npm ci");
-        assert!(out.contains("'x_bg.wasm'") || out.contains("\"x_bg.wasm\""), "{out}");
-        assert!(out.contains("export") && out.contains("start") && !out.contains("comment"), "{out}");
+        assert!(
+            out.contains("'x_bg.wasm'") || out.contains("\"x_bg.wasm\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("export") && out.contains("start") && !out.contains("comment"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -19,12 +19,22 @@ pub async fn create(
 ) -> Result<Response, EdgeError> {
     let config = Config::new(env);
     // Counted before anything else, so garbage costs a client its budget as much as real tokens.
-    limiter::admit(env, &limiter::client_key(req), config.checkout_limit_per_client()).await?;
+    limiter::admit(
+        env,
+        &limiter::client_key(req),
+        config.checkout_limit_per_client(),
+    )
+    .await?;
     let CreateCheckout { order } = body::json(req).await?;
     let claims = verify(env, &order, Expiry::Enforced)?;
     log.reference = Some(claims.reference.to_string());
     let reference = claims.reference.clone();
-    limiter::admit(env, &limiter::order_key(&reference), config.checkout_limit_per_order()).await?;
+    limiter::admit(
+        env,
+        &limiter::order_key(&reference),
+        config.checkout_limit_per_order(),
+    )
+    .await?;
     let created = BillHandle::new(env, &reference).create(claims).await?;
     with_etag(
         super::json(&created.view, if created.created { 201 } else { 200 })?,

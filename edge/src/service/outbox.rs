@@ -51,8 +51,7 @@ pub async fn deliver_due(
             Ok(()) => continue,
             Err(reason) => {
                 notification.attempts += 1;
-                notification.next_attempt_at =
-                    now + notify_retry_gap(retry, notification.attempts);
+                notification.next_attempt_at = now + notify_retry_gap(retry, notification.attempts);
                 worker::console_warn!(
                     "notify {}: attempt {} failed ({reason}); next at {}",
                     notification.event_id,

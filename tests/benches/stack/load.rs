@@ -23,13 +23,25 @@ const PAYING: usize = 100;
 async fn webhook(reference: String, i: usize) -> Result<(), Failure> {
     let mut body = payment_webhook(&reference, &format!("{reference}F{i}"), "FAILED", AMOUNT);
     shared::checksum::attach(stack().checksum_key.as_bytes(), &mut body);
-    call(edge(Method::POST, "/v1/webhooks/clickpesa").json(&body), StatusCode::OK).await.map(drop)
+    call(
+        edge(Method::POST, "/v1/webhooks/clickpesa").json(&body),
+        StatusCode::OK,
+    )
+    .await
+    .map(drop)
 }
 
 /// Webhooks at [`WEBHOOKS_PER_SEC`], each on the next of the paying checkouts.
 async fn webhooks(paying: &Pool, run: Duration) -> Figures {
-    let refs: Vec<String> = paying.checkouts.iter().map(|c| c.reference.clone()).collect();
-    steady(WEBHOOKS_PER_SEC, run, |i| webhook(refs[i % refs.len()].clone(), i)).await
+    let refs: Vec<String> = paying
+        .checkouts
+        .iter()
+        .map(|c| c.reference.clone())
+        .collect();
+    steady(WEBHOOKS_PER_SEC, run, |i| {
+        webhook(refs[i % refs.len()].clone(), i)
+    })
+    .await
 }
 
 async fn creates(run: Duration) -> Figures {
@@ -39,7 +51,11 @@ async fn creates(run: Duration) -> Figures {
 fn row(table: &mut Table, route: &str, load: &str, f: &Figures, base: &Figures) {
     let mut cells = vec![route.into(), load.into()];
     cells.extend(f.cells());
-    cells.extend([ratio(f.per_sec, base.per_sec), ratio(f.p50, base.p50), ratio(f.p99, base.p99)]);
+    cells.extend([
+        ratio(f.per_sec, base.per_sec),
+        ratio(f.p50, base.p50),
+        ratio(f.p99, base.p99),
+    ]);
     table.row(cells);
 }
 
@@ -51,13 +67,22 @@ pub async fn under_load(pool: &Pool, run: Duration) -> Table {
     let base_pollers = measured(wrk(None, run)).await;
     let polls = measured(wrk(Some(&pool.checkouts), run)).await;
     let (base_webhooks, base_creates) = measured(async {
-        tokio::join!(steady(WEBHOOKS_PER_SEC, run, |_| healthz()), steady(CREATES_PER_SEC, run, |_| healthz()))
+        tokio::join!(
+            steady(WEBHOOKS_PER_SEC, run, |_| healthz()),
+            steady(CREATES_PER_SEC, run, |_| healthz())
+        )
     })
     .await;
     let webhooks_alone = measured(webhooks(&paying, run)).await;
     let creates_alone = measured(creates(run)).await;
-    let (mixed_polls, mixed_webhooks, mixed_creates) =
-        measured(async { tokio::join!(wrk(Some(&pool.checkouts), run), webhooks(&paying, run), creates(run)) }).await;
+    let (mixed_polls, mixed_webhooks, mixed_creates) = measured(async {
+        tokio::join!(
+            wrk(Some(&pool.checkouts), run),
+            webhooks(&paying, run),
+            creates(run)
+        )
+    })
+    .await;
 
     let mut table = Table::new(
         &format!("Edge under load (wrangler dev on loopback, {} pending checkouts polled)", count(pool.checkouts.len())),
@@ -84,17 +109,74 @@ pub async fn under_load(pool: &Pool, run: Duration) -> Table {
         &["route", "load", "req/s", "p50 ms", "p99 ms", "errors / requests", "req/s ÷ healthz", "p50 ÷ healthz", "p99 ÷ healthz"],
     );
     let pollers = format!("wrk, {} connections", count(POLLERS));
-    let (webhook_rate, create_rate) = (format!("{WEBHOOKS_PER_SEC}/s"), format!("{CREATES_PER_SEC}/s"));
+    let (webhook_rate, create_rate) = (
+        format!("{WEBHOOKS_PER_SEC}/s"),
+        format!("{CREATES_PER_SEC}/s"),
+    );
     let mixed = |load: &str| format!("{load}, mixed");
-    row(&mut table, "GET /healthz", &pollers, &base_pollers, &base_pollers);
-    row(&mut table, "GET /v1/checkouts/{ref}", &pollers, &polls, &base_pollers);
-    row(&mut table, "GET /v1/checkouts/{ref}", &mixed(&pollers), &mixed_polls, &base_pollers);
-    row(&mut table, "GET /healthz", &webhook_rate, &base_webhooks, &base_webhooks);
-    row(&mut table, "POST /v1/webhooks/clickpesa", &webhook_rate, &webhooks_alone, &base_webhooks);
-    row(&mut table, "POST /v1/webhooks/clickpesa", &mixed(&webhook_rate), &mixed_webhooks, &base_webhooks);
-    row(&mut table, "GET /healthz", &create_rate, &base_creates, &base_creates);
-    row(&mut table, "POST /v1/checkouts", &create_rate, &creates_alone, &base_creates);
-    row(&mut table, "POST /v1/checkouts", &mixed(&create_rate), &mixed_creates, &base_creates);
+    row(
+        &mut table,
+        "GET /healthz",
+        &pollers,
+        &base_pollers,
+        &base_pollers,
+    );
+    row(
+        &mut table,
+        "GET /v1/checkouts/{ref}",
+        &pollers,
+        &polls,
+        &base_pollers,
+    );
+    row(
+        &mut table,
+        "GET /v1/checkouts/{ref}",
+        &mixed(&pollers),
+        &mixed_polls,
+        &base_pollers,
+    );
+    row(
+        &mut table,
+        "GET /healthz",
+        &webhook_rate,
+        &base_webhooks,
+        &base_webhooks,
+    );
+    row(
+        &mut table,
+        "POST /v1/webhooks/clickpesa",
+        &webhook_rate,
+        &webhooks_alone,
+        &base_webhooks,
+    );
+    row(
+        &mut table,
+        "POST /v1/webhooks/clickpesa",
+        &mixed(&webhook_rate),
+        &mixed_webhooks,
+        &base_webhooks,
+    );
+    row(
+        &mut table,
+        "GET /healthz",
+        &create_rate,
+        &base_creates,
+        &base_creates,
+    );
+    row(
+        &mut table,
+        "POST /v1/checkouts",
+        &create_rate,
+        &creates_alone,
+        &base_creates,
+    );
+    row(
+        &mut table,
+        "POST /v1/checkouts",
+        &mixed(&create_rate),
+        &mixed_creates,
+        &base_creates,
+    );
     table
 }
 
@@ -106,7 +188,10 @@ pub struct ScalePoint {
 
 /// Polls the first `pending` checkouts of the pool.
 pub async fn poll_at_scale(pool: &Pool, pending: usize, run: Duration) -> ScalePoint {
-    ScalePoint { pending, figures: measured(wrk(Some(&pool.checkouts[..pending]), run)).await }
+    ScalePoint {
+        pending,
+        figures: measured(wrk(Some(&pool.checkouts[..pending]), run)).await,
+    }
 }
 
 /// One row per point, with ratios to the first (the fewest pending checkouts).
@@ -132,7 +217,11 @@ pub fn scale_table(points: &[ScalePoint], pool: &Pool, run: Duration) -> Table {
         &["pending checkouts", "req/s", "p50 ms", "p99 ms", "errors / requests", &format!("req/s ÷ {fewest}"), &format!("p99 ÷ {fewest}")],
     );
     let base = &points[0].figures;
-    for ScalePoint { pending, figures: f } in points {
+    for ScalePoint {
+        pending,
+        figures: f,
+    } in points
+    {
         let mut cells = vec![count(*pending)];
         cells.extend(f.cells());
         cells.extend([ratio(f.per_sec, base.per_sec), ratio(f.p99, base.p99)]);

@@ -23,7 +23,12 @@ const PATIENCE: Duration = Duration::from_secs(20);
 /// its reference.
 pub async fn open_checkout(browser: &Browser, prefix: &str, amount: u64) -> String {
     let reference = unique_ref(prefix);
-    browser.goto(&format!("{}/checkout?ref={reference}&amount={amount}&lang=en&redirect=no", stack().shop)).await;
+    browser
+        .goto(&format!(
+            "{}/checkout?ref={reference}&amount={amount}&lang=en&redirect=no",
+            stack().shop
+        ))
+        .await;
     reference
 }
 
@@ -40,7 +45,12 @@ return t ? {at: t} : null;";
 pub async fn heard(browser: &Browser, event: &str) -> f64 {
     let script = format!("const wanted = {};\n{HEARD}", json!(event));
     let answer = browser.wait(event, &script, PATIENCE).await;
-    answer["at"].as_f64().unwrap_or_else(|| panic!("waiting for {event}, the widget reported an error: {}", answer["error"]))
+    answer["at"].as_f64().unwrap_or_else(|| {
+        panic!(
+            "waiting for {event}, the widget reported an error: {}",
+            answer["error"]
+        )
+    })
 }
 
 /// One load's way to the control number: what the page fetched (Resource Timing; cross-origin
@@ -75,10 +85,22 @@ async fn load_once(browser: &Browser) -> Load {
 /// The steps of one load, each from the end of the one before; they add up to the whole.
 const STEPS: [Part<Load>; 5] = [
     ("widget.js fetched", |l| l.script_end - l.script_start),
-    ("glue and wasm fetched (compiling as the bytes arrive)", |l| l.wasm_end - l.script_end),
-    ("wasm compiled and instantiated, widget mounted, POST sent", |l| l.create_start - l.wasm_end),
-    ("POST /v1/checkouts answered (edge → Durable Object → ClickPesa)", |l| l.create_end - l.create_start),
-    ("answer read → billpay:ready (the screen renders in the same task)", |l| l.ready - l.create_end),
+    (
+        "glue and wasm fetched (compiling as the bytes arrive)",
+        |l| l.wasm_end - l.script_end,
+    ),
+    (
+        "wasm compiled and instantiated, widget mounted, POST sent",
+        |l| l.create_start - l.wasm_end,
+    ),
+    (
+        "POST /v1/checkouts answered (edge → Durable Object → ClickPesa)",
+        |l| l.create_end - l.create_start,
+    ),
+    (
+        "answer read → billpay:ready (the screen renders in the same task)",
+        |l| l.ready - l.create_end,
+    ),
 ];
 
 /// `loads` first visits (a new browser profile each: nothing cached, no compiled wasm kept) and as
@@ -98,7 +120,10 @@ pub async fn time_to_control_number(loads: usize) -> [Table; 2] {
         repeat.push(load_once(&browser).await);
     }
     browser.close().await;
-    let visits = [("first visit (empty cache)", first), ("repeat visit (cached)", repeat)];
+    let visits = [
+        ("first visit (empty cache)", first),
+        ("repeat visit (cached)", repeat),
+    ];
 
     let mut whole = Table::new(
         "Time to control number (headless Chromium, demo shop on loopback)",
@@ -128,7 +153,11 @@ pub async fn time_to_control_number(loads: usize) -> [Table; 2] {
     );
     for (step, part) in STEPS {
         let column = |samples: &[Load]| ms(median(&samples.iter().map(part).collect::<Vec<_>>()));
-        steps.row(vec![step.into(), column(&visits[0].1), column(&visits[1].1)]);
+        steps.row(vec![
+            step.into(),
+            column(&visits[0].1),
+            column(&visits[1].1),
+        ]);
     }
     [whole, steps]
 }
@@ -168,12 +197,31 @@ pub async fn wasm_start(rounds: usize) -> Table {
     let browser = Browser::open("bench-wasm-start").await;
     // The checkout page with nothing mounted: the shop's CSP (which allows 'wasm-unsafe-eval').
     let reference = unique_ref("WASM");
-    browser.goto(&format!("{}/checkout?ref={reference}&amount=1000&nowidget=1", stack().shop)).await;
+    browser
+        .goto(&format!(
+            "{}/checkout?ref={reference}&amount=1000&nowidget=1",
+            stack().shop
+        ))
+        .await;
     let edge = &stack().edge;
-    let result = browser.eval(WASM_START, vec![json!(format!("{edge}/{glue}")), json!(format!("{edge}/{wasm}")), json!(rounds)]).await;
+    let result = browser
+        .eval(
+            WASM_START,
+            vec![
+                json!(format!("{edge}/{glue}")),
+                json!(format!("{edge}/{wasm}")),
+                json!(rounds),
+            ],
+        )
+        .await;
     browser.close().await;
     let samples = |key: &str| -> Vec<f64> {
-        result[key].as_array().unwrap_or_else(|| panic!("wasm start: {result}")).iter().filter_map(Value::as_f64).collect()
+        result[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("wasm start: {result}"))
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect()
     };
     let mut table = Table::new(
         "Widget wasm start-up in the page (headless Chromium)",
@@ -186,9 +234,18 @@ pub async fn wasm_start(rounds: usize) -> Table {
         ),
         &["step", "rounds", "median ms", "p95 ms", "max ms"],
     );
-    for (step, key) in [("WebAssembly.compile", "compile"), ("instantiate + start (initSync)", "instantiate")] {
+    for (step, key) in [
+        ("WebAssembly.compile", "compile"),
+        ("instantiate + start (initSync)", "instantiate"),
+    ] {
         let s = samples(key);
-        table.row(vec![step.into(), s.len().to_string(), ms(median(&s)), ms(percentile(&s, 95.0)), ms(percentile(&s, 100.0))]);
+        table.row(vec![
+            step.into(),
+            s.len().to_string(),
+            ms(median(&s)),
+            ms(percentile(&s, 95.0)),
+            ms(percentile(&s, 100.0)),
+        ]);
     }
     table
 }
@@ -201,7 +258,10 @@ fn dist_assets() -> (String, String) {
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
     let find = |suffix: &str| {
-        let name = names.iter().find(|n| n.ends_with(suffix)).unwrap_or_else(|| panic!("no *{suffix} in {dir}"));
+        let name = names
+            .iter()
+            .find(|n| n.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no *{suffix} in {dir}"));
         format!("assets/{name}")
     };
     (find(".js"), find(".wasm"))

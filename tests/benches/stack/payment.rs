@@ -20,7 +20,11 @@ const EDGE_POLL: Duration = Duration::from_millis(10);
 
 /// Milliseconds since the epoch, comparable with the page's marks (same machine, same clock).
 fn now_ms() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("a clock after 1970").as_secs_f64() * 1000.0
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs_f64()
+        * 1000.0
 }
 
 struct Sample {
@@ -31,7 +35,12 @@ struct Sample {
 async fn one_payment(browser: &Browser, n: usize) -> Sample {
     let reference = open_checkout(browser, "PAY", AMOUNT).await;
     heard(browser, "billpay:ready").await;
-    let order = browser.eval("return document.querySelector('script[data-order]').dataset.order;", vec![]).await;
+    let order = browser
+        .eval(
+            "return document.querySelector('script[data-order]').dataset.order;",
+            vec![],
+        )
+        .await;
     let order = order.as_str().expect("the page's order token").to_owned();
     // A fixed stride through the cycle, so that runs are comparable.
     tokio::time::sleep(Duration::from_millis((n as u64 * 7_919) % POLL_CYCLE_MS)).await;
@@ -42,7 +51,10 @@ async fn one_payment(browser: &Browser, n: usize) -> Sample {
     let (paid, edge_at) = tokio::join!(simulator.pay(&request), edge_says_paid(&reference, &order));
     paid.expect("the simulator takes the payment");
     let shown = heard(browser, "billpay:paid").await;
-    Sample { to_edge: edge_at - paid_at, to_widget: shown - edge_at }
+    Sample {
+        to_edge: edge_at - paid_at,
+        to_widget: shown - edge_at,
+    }
 }
 
 /// When `GET /v1/checkouts/{ref}` (the widget's own request, with its order token) first says paid.
@@ -88,11 +100,18 @@ pub async fn payment_to_screen(checkouts: usize, pages: usize) -> Table {
     let parts: [Part<Sample>; 3] = [
         ("payment → widget shows paid", |s| s.to_edge + s.to_widget),
         ("payment → edge state paid (webhook)", |s| s.to_edge),
-        ("edge state paid → widget shows paid (polling)", |s| s.to_widget),
+        ("edge state paid → widget shows paid (polling)", |s| {
+            s.to_widget
+        }),
     ];
     for (part, f) in parts {
         let values: Vec<f64> = samples.iter().map(f).collect();
-        table.row(vec![part.into(), ms(median(&values)), ms(percentile(&values, 95.0)), ms(percentile(&values, 100.0))]);
+        table.row(vec![
+            part.into(),
+            ms(median(&values)),
+            ms(percentile(&values, 95.0)),
+            ms(percentile(&values, 100.0)),
+        ]);
     }
     table
 }

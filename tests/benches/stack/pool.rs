@@ -26,7 +26,10 @@ pub struct Checkout {
 impl Checkout {
     /// The line poll.lua reads: path, token, ETag.
     pub fn wrk_line(&self) -> String {
-        format!("/v1/checkouts/{} {} {}\n", self.reference, self.token, self.etag)
+        format!(
+            "/v1/checkouts/{} {} {}\n",
+            self.reference, self.token, self.etag
+        )
     }
 }
 
@@ -34,9 +37,22 @@ impl Checkout {
 pub async fn create() -> Result<Checkout, Failure> {
     let reference = unique_ref("LOAD");
     let token = token(&reference, AMOUNT);
-    let created = call(edge(Method::POST, "/v1/checkouts").json(&json!({ "order": token })), StatusCode::CREATED).await?;
-    let etag = created.headers().get("etag").and_then(|v| v.to_str().ok()).expect("an ETag on 201").to_owned();
-    Ok(Checkout { reference, token, etag })
+    let created = call(
+        edge(Method::POST, "/v1/checkouts").json(&json!({ "order": token })),
+        StatusCode::CREATED,
+    )
+    .await?;
+    let etag = created
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("an ETag on 201")
+        .to_owned();
+    Ok(Checkout {
+        reference,
+        token,
+        etag,
+    })
 }
 
 /// Pending checkouts, and what making them cost.
@@ -59,11 +75,19 @@ impl Pool {
                     tasks.spawn(create());
                     continue;
                 }
-                match tasks.join_next().await.expect("a create task").expect("the create task ran") {
+                match tasks
+                    .join_next()
+                    .await
+                    .expect("a create task")
+                    .expect("the create task ran")
+                {
                     Ok(checkout) => self.checkouts.push(checkout),
                     Err(failure) => {
                         self.failed += 1;
-                        assert!(self.failed <= 10 + self.checkouts.len() / 10, "creating pending checkouts keeps failing ({failure})");
+                        assert!(
+                            self.failed <= 10 + self.checkouts.len() / 10,
+                            "creating pending checkouts keeps failing ({failure})"
+                        );
                     }
                 }
             }

@@ -57,14 +57,21 @@ impl fmt::Display for Failure {
 
 /// Sends `request` with [`TIMEOUT`]; the response if its status is `expected`.
 pub async fn call(request: RequestBuilder, expected: StatusCode) -> Result<Response, Failure> {
-    let response = request.timeout(TIMEOUT).send().await.map_err(|e| match e.is_timeout() {
-        true => Failure::Timeout,
-        false => Failure::Connection,
-    })?;
+    let response = request
+        .timeout(TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| match e.is_timeout() {
+            true => Failure::Timeout,
+            false => Failure::Connection,
+        })?;
     match response.status() {
         status if status == expected => Ok(response),
         StatusCode::SERVICE_UNAVAILABLE
-            if response.text().await.is_ok_and(|body| body.starts_with("Your worker restarted mid-request")) =>
+            if response
+                .text()
+                .await
+                .is_ok_and(|body| body.starts_with("Your worker restarted mid-request")) =>
         {
             Err(Failure::ProxyLost)
         }
@@ -73,7 +80,9 @@ pub async fn call(request: RequestBuilder, expected: StatusCode) -> Result<Respo
 }
 
 pub async fn healthz() -> Result<(), Failure> {
-    call(edge(Method::GET, "/healthz"), StatusCode::OK).await.map(drop)
+    call(edge(Method::GET, "/healthz"), StatusCode::OK)
+        .await
+        .map(drop)
 }
 
 /// Waits until the edge is idle again (see [`SETTLED`]; says so if it never is), then [`QUIET`].
@@ -86,7 +95,11 @@ async fn settle() {
             return;
         }
         let sent = Instant::now();
-        in_a_row = if healthz().await.is_ok() && sent.elapsed() < SETTLED { in_a_row + 1 } else { 0 };
+        in_a_row = if healthz().await.is_ok() && sent.elapsed() < SETTLED {
+            in_a_row + 1
+        } else {
+            0
+        };
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(QUIET).await;
@@ -113,13 +126,22 @@ pub struct Figures {
 impl Figures {
     /// The cells every load table shows: req/s, p50 ms, p99 ms, errors / requests.
     pub fn cells(&self) -> [String; 4] {
-        [format!("{:.0}", self.per_sec), ms(self.p50), ms(self.p99), self.errors_cell()]
+        [
+            format!("{:.0}", self.per_sec),
+            ms(self.p50),
+            ms(self.p99),
+            self.errors_cell(),
+        ]
     }
 
     /// "failed / sent", with the reasons when there are any.
     fn errors_cell(&self) -> String {
         let failed: u64 = self.errors.values().sum();
-        let reasons: Vec<String> = self.errors.iter().map(|(why, n)| format!("{n} {why}")).collect();
+        let reasons: Vec<String> = self
+            .errors
+            .iter()
+            .map(|(why, n)| format!("{n} {why}"))
+            .collect();
         match failed {
             0 => format!("0 / {}", self.requests),
             _ => format!("{failed} / {} ({})", self.requests, reasons.join(", ")),
@@ -143,8 +165,14 @@ struct WrkReport {
 
 impl From<WrkReport> for Figures {
     fn from(r: WrkReport) -> Figures {
-        let kinds = [("connect failed", r.connect), ("read failed", r.read), ("write failed", r.write), ("HTTP ≥ 400", r.status)];
-        let mut errors: BTreeMap<String, u64> = kinds.iter().map(|&(why, n)| (why.to_owned(), n)).collect();
+        let kinds = [
+            ("connect failed", r.connect),
+            ("read failed", r.read),
+            ("write failed", r.write),
+            ("HTTP ≥ 400", r.status),
+        ];
+        let mut errors: BTreeMap<String, u64> =
+            kinds.iter().map(|&(why, n)| (why.to_owned(), n)).collect();
         errors.insert(Failure::Timeout.to_string(), r.timeout);
         errors.retain(|_, n| *n > 0);
         Figures {
@@ -159,7 +187,8 @@ impl From<WrkReport> for Figures {
 
 /// Where wrk's script and targets go: the stack's state directory, beside the service logs.
 fn wrk_dir() -> PathBuf {
-    let dir = PathBuf::from(std::env::var("BILLPAY_STATE_DIR").expect("BILLPAY_STATE_DIR")).join("wrk");
+    let dir =
+        PathBuf::from(std::env::var("BILLPAY_STATE_DIR").expect("BILLPAY_STATE_DIR")).join("wrk");
     std::fs::create_dir_all(&dir).expect("a directory for wrk's files");
     dir
 }
@@ -171,21 +200,40 @@ pub async fn wrk(targets: Option<&[Checkout]>, run: Duration) -> Figures {
     let script = dir.join("poll.lua");
     std::fs::write(&script, include_str!("poll.lua")).expect("write the wrk script");
     let mut cmd = tokio::process::Command::new("/usr/bin/wrk");
-    cmd.args(["-t2", &format!("-c{POLLERS}"), &format!("-d{}s", run.as_secs())])
-        .args(["--timeout", &format!("{}s", TIMEOUT.as_secs()), "-s"])
-        .arg(&script)
-        .arg(format!("{}/healthz", stack().edge));
+    cmd.args([
+        "-t2",
+        &format!("-c{POLLERS}"),
+        &format!("-d{}s", run.as_secs()),
+    ])
+    .args(["--timeout", &format!("{}s", TIMEOUT.as_secs()), "-s"])
+    .arg(&script)
+    .arg(format!("{}/healthz", stack().edge));
     if let Some(targets) = targets {
         let file = dir.join(format!("targets-{}.txt", targets.len()));
-        std::fs::write(&file, targets.iter().map(Checkout::wrk_line).collect::<String>()).expect("write wrk's targets");
+        std::fs::write(
+            &file,
+            targets.iter().map(Checkout::wrk_line).collect::<String>(),
+        )
+        .expect("write wrk's targets");
         cmd.arg("--").arg(file);
     }
-    let out = cmd.output().await.expect("wrk (cargo xtask bench installs it)");
+    let out = cmd
+        .output()
+        .await
+        .expect("wrk (cargo xtask bench installs it)");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let json = stdout.lines().find_map(|l| l.strip_prefix("BENCH_JSON ")).unwrap_or_else(|| {
-        panic!("wrk gave no figures: {stdout}\n{}", String::from_utf8_lossy(&out.stderr))
-    });
-    serde_json::from_str::<WrkReport>(json).expect("poll.lua's JSON line").into()
+    let json = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("BENCH_JSON "))
+        .unwrap_or_else(|| {
+            panic!(
+                "wrk gave no figures: {stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    serde_json::from_str::<WrkReport>(json)
+        .expect("poll.lua's JSON line")
+        .into()
 }
 
 /// Sends `per_sec` requests a second for `run`, each on schedule whether or not earlier ones have
@@ -207,7 +255,11 @@ where
         });
     }
     let results = tasks.join_all().await;
-    let answered: Vec<f64> = results.iter().filter(|(o, _)| o.is_ok()).map(|(_, ms)| *ms).collect();
+    let answered: Vec<f64> = results
+        .iter()
+        .filter(|(o, _)| o.is_ok())
+        .map(|(_, ms)| *ms)
+        .collect();
     let mut errors = BTreeMap::new();
     for failure in results.iter().filter_map(|(o, _)| o.err()) {
         *errors.entry(failure.to_string()).or_default() += 1;

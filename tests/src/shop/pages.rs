@@ -98,7 +98,11 @@ pub struct Embed {
 /// panel that makes the simulator pay the way a customer would.
 pub fn checkout(edge: &str, order: &Order, token: &str, lang: Lang, embed: Embed) -> String {
     let reference = escape(&order.reference);
-    let success = if embed.redirect { format!(" data-success-url=\"/orders/{reference}\"") } else { String::new() };
+    let success = if embed.redirect {
+        format!(" data-success-url=\"/orders/{reference}\"")
+    } else {
+        String::new()
+    };
     let widget = if embed.load_widget {
         format!(
             "<script async src=\"{edge}/widget.js\" data-order=\"{token}\" data-target=\"#pay\" data-lang=\"{lang}\"{success}></script>",

@@ -19,8 +19,10 @@ pub struct Browser {
 
 impl Browser {
     pub async fn open(test: &str) -> Browser {
-        let url = std::env::var("BILLPAY_WEBDRIVER_URL").expect("BILLPAY_WEBDRIVER_URL (run `cargo xtask test`)");
-        let profile = std::env::temp_dir().join(format!("billpay-chromium-{test}-{}", std::process::id()));
+        let url = std::env::var("BILLPAY_WEBDRIVER_URL")
+            .expect("BILLPAY_WEBDRIVER_URL (run `cargo xtask test`)");
+        let profile =
+            std::env::temp_dir().join(format!("billpay-chromium-{test}-{}", std::process::id()));
         let args = [
             "--headless=new",
             "--no-sandbox",
@@ -40,12 +42,23 @@ impl Browser {
             "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args},
         });
         let caps = caps.as_object().cloned().expect("an object");
-        let client = ClientBuilder::native().capabilities(caps).connect(&url).await.expect("a WebDriver session");
-        Browser { client, test: test.to_string(), profile }
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("a WebDriver session");
+        Browser {
+            client,
+            test: test.to_string(),
+            profile,
+        }
     }
 
     pub async fn goto(&self, url: &str) {
-        self.client.goto(url).await.unwrap_or_else(|e| panic!("goto {url}: {e}"));
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("goto {url}: {e}"));
     }
 
     pub async fn reload(&self) {
@@ -54,13 +67,20 @@ impl Browser {
 
     /// Runs `body` (a function body: use `return`) with `args` as `arguments`.
     pub async fn eval(&self, body: &str, args: Vec<Value>) -> Value {
-        self.client.execute(body, args).await.unwrap_or_else(|e| panic!("script failed: {e}\n{body}"))
+        self.client
+            .execute(body, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{body}"))
     }
 
     /// The widget's visible text (empty until it has mounted).
     pub async fn widget_text(&self) -> String {
         let js = format!("{SHADOW} return root ? root.textContent : '';");
-        self.eval(&js, vec![]).await.as_str().unwrap_or_default().to_string()
+        self.eval(&js, vec![])
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Runs `predicate` (a function body over `root`, the widget's shadow root, returning a truthy
@@ -74,12 +94,17 @@ impl Browser {
     pub async fn wait(&self, what: &str, body: &str, limit: Duration) -> Value {
         let start = Instant::now();
         loop {
-            let value = self.client.execute(body, vec![]).await.unwrap_or(Value::Null);
+            let value = self
+                .client
+                .execute(body, vec![])
+                .await
+                .unwrap_or(Value::Null);
             if truthy(&value) {
                 return value;
             }
             if start.elapsed() > limit {
-                self.fail(&format!("timed out after {:?} waiting for {what}", limit)).await;
+                self.fail(&format!("timed out after {:?} waiting for {what}", limit))
+                    .await;
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
@@ -94,7 +119,11 @@ impl Browser {
             let _ = std::fs::write(&path, png);
         }
         let text = self.widget_text().await;
-        panic!("{}: {why}\nwidget text: {text}\nscreenshot: {}", self.test, path.display());
+        panic!(
+            "{}: {why}\nwidget text: {text}\nscreenshot: {}",
+            self.test,
+            path.display()
+        );
     }
 
     /// Saves a screenshot of the current screen under `name` (kept for the docs and the note).
@@ -113,7 +142,10 @@ impl Browser {
 }
 
 fn screenshot_dir() -> PathBuf {
-    std::env::var_os("BILLPAY_STATE_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir).join("screenshots")
+    std::env::var_os("BILLPAY_STATE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("screenshots")
 }
 
 fn truthy(v: &Value) -> bool {

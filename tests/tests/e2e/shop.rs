@@ -8,7 +8,10 @@ use billpay_tests::sim::pay::PayRequest;
 /// The demo shop's checkout page for a chosen order; `query` adds `lang`, `ttl`, `redirect=no`
 /// (no data-success-url) or `nowidget=1` (the token in the page, the widget not loaded).
 pub fn checkout_url(reference: &str, amount: u64, query: &str) -> String {
-    format!("{}/checkout?ref={reference}&amount={amount}&{query}", stack().shop)
+    format!(
+        "{}/checkout?ref={reference}&amount={amount}&{query}",
+        stack().shop
+    )
 }
 
 /// The simulated customer pays; the simulator's whole answer (result, refusal, payment, webhooks).
@@ -19,7 +22,12 @@ pub async fn customer_pays(request: PayRequest) -> Value {
 
 /// Sends every webhook of an earlier payment again, newest first (a late, reordered redelivery).
 pub async fn redeliver_all(paid: &Value) {
-    let mut ids: Vec<u64> = paid["webhooks"].as_array().into_iter().flatten().filter_map(|d| d["id"].as_u64()).collect();
+    let mut ids: Vec<u64> = paid["webhooks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["id"].as_u64())
+        .collect();
     ids.reverse();
     for id in ids {
         sim().redeliver(id).await.expect("the simulator redelivers");
@@ -38,12 +46,20 @@ pub async fn sim_bill(number: &str) -> Value {
 /// How many control numbers the simulator has been asked to create so far.
 pub async fn create_calls() -> u64 {
     let stats = sim().stats().await.expect("simulator stats");
-    stats.requests.get("POST /billpay/create-order-control-number").copied().unwrap_or(0)
+    stats
+        .requests
+        .get("POST /billpay/create-order-control-number")
+        .copied()
+        .unwrap_or(0)
 }
 
 /// The shop's view of an order, through the edge's merchant API.
 pub async fn order(reference: &str) -> Value {
     let reply = merchant(reqwest::Method::GET, &format!("/v1/orders/{reference}")).await;
-    assert!(reply.status.is_success(), "GET /v1/orders/{reference}: {:?}", reply.body);
+    assert!(
+        reply.status.is_success(),
+        "GET /v1/orders/{reference}: {:?}",
+        reply.body
+    );
     reply.body
 }

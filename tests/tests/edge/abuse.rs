@@ -16,7 +16,12 @@ fn from(client_ip: &str, order: &str) -> reqwest::RequestBuilder {
 }
 
 fn assert_limited(reply: &Reply) {
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", reply.body);
+    assert_eq!(
+        reply.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        reply.body
+    );
     assert_eq!(reply.error_code(), "rate_limited");
     let retry_after: u32 = reply
         .header("retry-after")
@@ -38,7 +43,10 @@ async fn replaying_one_order_token_is_bounded() {
     assert_limited(&send(from("203.0.113.10", &order)).await);
     // The bound is the order's, whoever replays it.
     assert_limited(&send(from("203.0.113.11", &order)).await);
-    assert!(sim().bill(&reference).await.is_ok(), "the one number exists");
+    assert!(
+        sim().bill(&reference).await.is_ok(),
+        "the one number exists"
+    );
 }
 
 #[tokio::test]
@@ -82,7 +90,8 @@ async fn one_client_is_bounded_whatever_it_sends() {
     let mut order = None;
     for _ in 0..10 {
         for _ in 0..limit {
-            if send(from(script, "v1.garbage.token")).await.status == StatusCode::TOO_MANY_REQUESTS {
+            if send(from(script, "v1.garbage.token")).await.status == StatusCode::TOO_MANY_REQUESTS
+            {
                 break;
             }
         }
@@ -93,14 +102,23 @@ async fn one_client_is_bounded_whatever_it_sends() {
             continue;
         }
         assert_limited(&reply);
-        assert!(sim().bill(&reference).await.is_err(), "a refused create makes no number");
-        assert_eq!(get_checkout(&reference, &attempt_order).await.status, StatusCode::NOT_FOUND);
+        assert!(
+            sim().bill(&reference).await.is_err(),
+            "a refused create makes no number"
+        );
+        assert_eq!(
+            get_checkout(&reference, &attempt_order).await.status,
+            StatusCode::NOT_FOUND
+        );
         order = Some(attempt_order);
         break;
     }
     // Another client with the same token is unaffected.
     let order = order.expect("a refused create");
-    assert_eq!(send(from("203.0.113.21", &order)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        send(from("203.0.113.21", &order)).await.status,
+        StatusCode::CREATED
+    );
 }
 
 #[tokio::test]
@@ -115,7 +133,11 @@ async fn a_settled_bill_is_forgotten_after_the_retention_period() {
     let cancelled = merchant(Method::POST, &format!("/v1/orders/{reference}/cancel")).await;
     assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
     wait_for_notification(&reference, "bill.cancelled", Duration::from_secs(20)).await;
-    assert_eq!(get_checkout(&reference, &order).await.status, StatusCode::OK, "kept until then");
+    assert_eq!(
+        get_checkout(&reference, &order).await.status,
+        StatusCode::OK,
+        "kept until then"
+    );
     eventually(
         "the bill's storage to be deleted",
         Duration::from_secs(retention + 30),
@@ -125,9 +147,15 @@ async fn a_settled_bill_is_forgotten_after_the_retention_period() {
         },
     )
     .await;
-    assert_eq!(get_checkout(&reference, &order).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get_checkout(&reference, &order).await.status,
+        StatusCode::NOT_FOUND
+    );
     // A late webhook for the forgotten reference is acknowledged and brings nothing back.
     let late = post_webhook(payment_webhook(&reference, "LATE1", "SUCCESS", 900), true).await;
     assert_eq!(late.status, StatusCode::OK, "{}", late.body);
-    assert_eq!(get_checkout(&reference, &order).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get_checkout(&reference, &order).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -48,7 +48,11 @@ fn json_body(method: Method, path: &str, body: impl Into<String>) -> RequestBuil
 }
 
 fn checkout_with(order: Value) -> RequestBuilder {
-    json_body(Method::POST, "/v1/checkouts", json!({ "order": order }).to_string())
+    json_body(
+        Method::POST,
+        "/v1/checkouts",
+        json!({ "order": order }).to_string(),
+    )
 }
 
 fn signed_webhook(mut body: Value) -> RequestBuilder {
@@ -68,84 +72,523 @@ fn cases(r: &[String]) -> Vec<Case> {
     let forged_token = mint_with("not-the-signing-secret", &claims(&r[0], 1000, exp));
     let expired = token_for(&r[1], now() - 3600);
     let other_ref_token = token(&r[2], 1000);
-    let case = |route, input, request, status, code| Case { route, input, request, status, code };
+    let case = |route, input, request, status, code| Case {
+        route,
+        input,
+        request,
+        status,
+        code,
+    };
     vec![
         // POST /v1/checkouts: the widget's one write.
-        case("POST /v1/checkouts", "malformed JSON `{\"order\":`", json_body(Method::POST, "/v1/checkouts", r#"{"order":"#), 400, Some("invalid_json")),
+        case(
+            "POST /v1/checkouts",
+            "malformed JSON `{\"order\":`",
+            json_body(Method::POST, "/v1/checkouts", r#"{"order":"#),
+            400,
+            Some("invalid_json"),
+        ),
         // Well-formed, so it is refused for its shape (a list is not a checkout request), not for its depth.
-        case("POST /v1/checkouts", "JSON nested 5,000 deep", json_body(Method::POST, "/v1/checkouts", deep.clone()), 422, Some("invalid_input")),
-        case("POST /v1/checkouts", "array instead of object", json_body(Method::POST, "/v1/checkouts", "[]"), 422, Some("invalid_input")),
-        case("POST /v1/checkouts", "`order` is a number", checkout_with(json!(42)), 422, Some("invalid_input")),
-        case("POST /v1/checkouts", "`order` missing", json_body(Method::POST, "/v1/checkouts", "{}"), 422, Some("invalid_input")),
-        case("POST /v1/checkouts", "empty token", checkout_with(json!("")), 401, Some("token_malformed")),
-        case("POST /v1/checkouts", "unicode token", checkout_with(json!(UNICODE)), 401, Some("token_malformed")),
-        case("POST /v1/checkouts", "injection string as token", checkout_with(json!(INJECTION)), 401, Some("token_malformed")),
-        case("POST /v1/checkouts", "token signed with another secret", checkout_with(json!(forged_token)), 401, Some("token_bad_signature")),
-        case("POST /v1/checkouts", "expired token", checkout_with(json!(expired)), 401, Some("token_expired")),
-        case("POST /v1/checkouts", "signed token, injection string as `ref`", checkout_with(json!(signed_raw(json!({"ref": INJECTION, "amount": 1000, "exp": exp})))), 422, Some("invalid_reference")),
-        case("POST /v1/checkouts", "signed token, unicode `ref`", checkout_with(json!(signed_raw(json!({"ref": "ÄÖÜ123", "amount": 1000, "exp": exp})))), 422, Some("invalid_reference")),
-        case("POST /v1/checkouts", "signed token, 21-character `ref`", checkout_with(json!(signed_raw(json!({"ref": "A".repeat(21), "amount": 1000, "exp": exp})))), 422, Some("invalid_reference")),
-        case("POST /v1/checkouts", "signed token, negative amount", checkout_with(json!(signed_raw(json!({"ref": r[3], "amount": -5, "exp": exp})))), 422, Some("invalid_amount")),
-        case("POST /v1/checkouts", "signed token, fractional amount", checkout_with(json!(signed_raw(json!({"ref": r[4], "amount": 10.5, "exp": exp})))), 422, Some("invalid_amount")),
-        case("POST /v1/checkouts", "signed token, amount 10^20", checkout_with(json!(signed_raw(json!({"ref": r[5], "amount": 1e20, "exp": exp})))), 422, Some("invalid_amount")),
-        case("POST /v1/checkouts", "signed token, amount as a string", checkout_with(json!(signed_raw(json!({"ref": r[6], "amount": "1000", "exp": exp})))), 401, Some("token_malformed")),
-        case("POST /v1/checkouts", "signed token, unsafe description", checkout_with(json!(signed_raw(json!({"ref": r[7], "amount": 1000, "description": UNICODE, "exp": exp})))), 422, Some("invalid_description")),
-        case("POST /v1/checkouts", "100 KiB body", json_body(Method::POST, "/v1/checkouts", huge.clone()), 413, Some("payload_too_large")),
-        case("POST /v1/checkouts", "text/plain body", request(Method::POST, "/v1/checkouts").header("Content-Type", "text/plain").body("order=x"), 415, Some("unsupported_media_type")),
-        case("POST /v1/checkouts", "preflight from a foreign origin", request(Method::OPTIONS, "/v1/checkouts").header("Origin", FOREIGN_ORIGIN).header("Access-Control-Request-Method", "POST"), 403, Some("forbidden")),
-        case("GET /v1/checkouts", "wrong method", request(Method::GET, "/v1/checkouts"), 405, Some("method_not_allowed")),
+        case(
+            "POST /v1/checkouts",
+            "JSON nested 5,000 deep",
+            json_body(Method::POST, "/v1/checkouts", deep.clone()),
+            422,
+            Some("invalid_input"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "array instead of object",
+            json_body(Method::POST, "/v1/checkouts", "[]"),
+            422,
+            Some("invalid_input"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "`order` is a number",
+            checkout_with(json!(42)),
+            422,
+            Some("invalid_input"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "`order` missing",
+            json_body(Method::POST, "/v1/checkouts", "{}"),
+            422,
+            Some("invalid_input"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "empty token",
+            checkout_with(json!("")),
+            401,
+            Some("token_malformed"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "unicode token",
+            checkout_with(json!(UNICODE)),
+            401,
+            Some("token_malformed"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "injection string as token",
+            checkout_with(json!(INJECTION)),
+            401,
+            Some("token_malformed"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "token signed with another secret",
+            checkout_with(json!(forged_token)),
+            401,
+            Some("token_bad_signature"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "expired token",
+            checkout_with(json!(expired)),
+            401,
+            Some("token_expired"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "signed token, injection string as `ref`",
+            checkout_with(json!(signed_raw(
+                json!({"ref": INJECTION, "amount": 1000, "exp": exp})
+            ))),
+            422,
+            Some("invalid_reference"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "signed token, unicode `ref`",
+            checkout_with(json!(signed_raw(
+                json!({"ref": "ÄÖÜ123", "amount": 1000, "exp": exp})
+            ))),
+            422,
+            Some("invalid_reference"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "signed token, 21-character `ref`",
+            checkout_with(json!(signed_raw(
+                json!({"ref": "A".repeat(21), "amount": 1000, "exp": exp})
+            ))),
+            422,
+            Some("invalid_reference"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "signed token, negative amount",
+            checkout_with(json!(signed_raw(
+                json!({"ref": r[3], "amount": -5, "exp": exp})
+            ))),
+            422,
+            Some("invalid_amount"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "signed token, fractional amount",
+            checkout_with(json!(signed_raw(
+                json!({"ref": r[4], "amount": 10.5, "exp": exp})
+            ))),
+            422,
+            Some("invalid_amount"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "signed token, amount 10^20",
+            checkout_with(json!(signed_raw(
+                json!({"ref": r[5], "amount": 1e20, "exp": exp})
+            ))),
+            422,
+            Some("invalid_amount"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "signed token, amount as a string",
+            checkout_with(json!(signed_raw(
+                json!({"ref": r[6], "amount": "1000", "exp": exp})
+            ))),
+            401,
+            Some("token_malformed"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "signed token, unsafe description",
+            checkout_with(json!(signed_raw(
+                json!({"ref": r[7], "amount": 1000, "description": UNICODE, "exp": exp})
+            ))),
+            422,
+            Some("invalid_description"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "100 KiB body",
+            json_body(Method::POST, "/v1/checkouts", huge.clone()),
+            413,
+            Some("payload_too_large"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "text/plain body",
+            request(Method::POST, "/v1/checkouts")
+                .header("Content-Type", "text/plain")
+                .body("order=x"),
+            415,
+            Some("unsupported_media_type"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "preflight from a foreign origin",
+            request(Method::OPTIONS, "/v1/checkouts")
+                .header("Origin", FOREIGN_ORIGIN)
+                .header("Access-Control-Request-Method", "POST"),
+            403,
+            Some("forbidden"),
+        ),
+        case(
+            "GET /v1/checkouts",
+            "wrong method",
+            request(Method::GET, "/v1/checkouts"),
+            405,
+            Some("method_not_allowed"),
+        ),
         // GET /v1/checkouts/{ref}: the widget's poll, the order token as Bearer.
-        case("GET /v1/checkouts/{ref}", "no Authorization", request(Method::GET, &format!("/v1/checkouts/{}", r[8])), 401, Some("missing_credentials")),
-        case("GET /v1/checkouts/{ref}", "Basic instead of Bearer", request(Method::GET, &format!("/v1/checkouts/{}", r[8])).header("Authorization", "Basic dXNlcjpwYXNz"), 401, Some("missing_credentials")),
-        case("GET /v1/checkouts/{ref}", "injection string as Bearer", request(Method::GET, &format!("/v1/checkouts/{}", r[8])).bearer_auth(INJECTION), 401, Some("token_malformed")),
-        case("GET /v1/checkouts/{ref}", "forged token", request(Method::GET, &format!("/v1/checkouts/{}", r[0])).bearer_auth(&forged_token), 401, Some("token_bad_signature")),
-        case("GET /v1/checkouts/{ref}", "another order's token", request(Method::GET, &format!("/v1/checkouts/{}", r[8])).bearer_auth(&other_ref_token), 403, Some("forbidden")),
-        case("GET /v1/checkouts/{ref}", "valid token, no such bill (foreign origin)", request(Method::GET, &format!("/v1/checkouts/{}", r[2])).bearer_auth(&other_ref_token).header("Origin", FOREIGN_ORIGIN), 404, Some("not_found")),
-        case("GET /v1/checkouts/{ref}", "injection string in the path", request(Method::GET, "/v1/checkouts/A1'%20OR%20'1'='1"), 404, Some("not_found")),
-        case("GET /v1/checkouts/{ref}", "unicode in the path", request(Method::GET, "/v1/checkouts/%C3%84%C3%96%F0%9F%92%B8"), 404, Some("not_found")),
-        case("GET /v1/checkouts/{ref}", "path traversal", request(Method::GET, "/v1/checkouts/..%2F..%2Fetc%2Fpasswd"), 404, Some("not_found")),
-        case("DELETE /v1/checkouts/{ref}", "wrong method", request(Method::DELETE, &format!("/v1/checkouts/{}", r[8])), 405, Some("method_not_allowed")),
+        case(
+            "GET /v1/checkouts/{ref}",
+            "no Authorization",
+            request(Method::GET, &format!("/v1/checkouts/{}", r[8])),
+            401,
+            Some("missing_credentials"),
+        ),
+        case(
+            "GET /v1/checkouts/{ref}",
+            "Basic instead of Bearer",
+            request(Method::GET, &format!("/v1/checkouts/{}", r[8]))
+                .header("Authorization", "Basic dXNlcjpwYXNz"),
+            401,
+            Some("missing_credentials"),
+        ),
+        case(
+            "GET /v1/checkouts/{ref}",
+            "injection string as Bearer",
+            request(Method::GET, &format!("/v1/checkouts/{}", r[8])).bearer_auth(INJECTION),
+            401,
+            Some("token_malformed"),
+        ),
+        case(
+            "GET /v1/checkouts/{ref}",
+            "forged token",
+            request(Method::GET, &format!("/v1/checkouts/{}", r[0])).bearer_auth(&forged_token),
+            401,
+            Some("token_bad_signature"),
+        ),
+        case(
+            "GET /v1/checkouts/{ref}",
+            "another order's token",
+            request(Method::GET, &format!("/v1/checkouts/{}", r[8])).bearer_auth(&other_ref_token),
+            403,
+            Some("forbidden"),
+        ),
+        case(
+            "GET /v1/checkouts/{ref}",
+            "valid token, no such bill (foreign origin)",
+            request(Method::GET, &format!("/v1/checkouts/{}", r[2]))
+                .bearer_auth(&other_ref_token)
+                .header("Origin", FOREIGN_ORIGIN),
+            404,
+            Some("not_found"),
+        ),
+        case(
+            "GET /v1/checkouts/{ref}",
+            "injection string in the path",
+            request(Method::GET, "/v1/checkouts/A1'%20OR%20'1'='1"),
+            404,
+            Some("not_found"),
+        ),
+        case(
+            "GET /v1/checkouts/{ref}",
+            "unicode in the path",
+            request(Method::GET, "/v1/checkouts/%C3%84%C3%96%F0%9F%92%B8"),
+            404,
+            Some("not_found"),
+        ),
+        case(
+            "GET /v1/checkouts/{ref}",
+            "path traversal",
+            request(Method::GET, "/v1/checkouts/..%2F..%2Fetc%2Fpasswd"),
+            404,
+            Some("not_found"),
+        ),
+        case(
+            "DELETE /v1/checkouts/{ref}",
+            "wrong method",
+            request(Method::DELETE, &format!("/v1/checkouts/{}", r[8])),
+            405,
+            Some("method_not_allowed"),
+        ),
         // POST /v1/webhooks/clickpesa: only ClickPesa's checksum gets in.
-        case("POST /v1/webhooks/clickpesa", "malformed JSON", json_body(Method::POST, "/v1/webhooks/clickpesa", "{\"event\":"), 400, Some("invalid_json")),
-        case("POST /v1/webhooks/clickpesa", "array instead of object", json_body(Method::POST, "/v1/webhooks/clickpesa", "[1,2]"), 400, Some("invalid_json")),
-        case("POST /v1/webhooks/clickpesa", "no checksum", json_body(Method::POST, "/v1/webhooks/clickpesa", payment_webhook(&r[9], "P1", "SUCCESS", 1000).to_string()), 401, Some("invalid_checksum")),
-        case("POST /v1/webhooks/clickpesa", "checksum with another key", {
-            let mut body = payment_webhook(&r[9], "P2", "SUCCESS", 1000);
-            shared::checksum::attach(b"not-the-checksum-key", &mut body);
-            json_body(Method::POST, "/v1/webhooks/clickpesa", body.to_string())
-        }, 401, Some("invalid_checksum")),
-        case("POST /v1/webhooks/clickpesa", "signed, `data` is a string", signed_webhook(json!({"event": "PAYMENT RECEIVED", "data": INJECTION})), 400, Some("invalid_json")),
-        case("POST /v1/webhooks/clickpesa", "signed, amount is an object", signed_webhook({
-            let mut body = payment_webhook(&r[9], "P3", "SUCCESS", 1000);
-            body["data"]["collectedAmount"] = json!({"$gt": 0});
-            body
-        }), 400, Some("invalid_json")),
-        case("POST /v1/webhooks/clickpesa", "signed, injection string as orderReference", signed_webhook(payment_webhook(INJECTION, "P4", "SUCCESS", 1000)), 200, None),
-        case("POST /v1/webhooks/clickpesa", "signed, unicode orderReference", signed_webhook(payment_webhook(UNICODE, "P5", "SUCCESS", 1000)), 200, None),
-        case("POST /v1/webhooks/clickpesa", "signed, reference with no bill", signed_webhook(payment_webhook(&r[9], "P6", "SUCCESS", 1000)), 200, None),
-        case("POST /v1/webhooks/clickpesa", "100 KiB body", json_body(Method::POST, "/v1/webhooks/clickpesa", huge.clone()), 413, Some("payload_too_large")),
-        case("POST /v1/webhooks/clickpesa", "form body", request(Method::POST, "/v1/webhooks/clickpesa").header("Content-Type", "application/x-www-form-urlencoded").body("event=x"), 415, Some("unsupported_media_type")),
-        case("GET /v1/webhooks/clickpesa", "wrong method", request(Method::GET, "/v1/webhooks/clickpesa"), 405, Some("method_not_allowed")),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "malformed JSON",
+            json_body(Method::POST, "/v1/webhooks/clickpesa", "{\"event\":"),
+            400,
+            Some("invalid_json"),
+        ),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "array instead of object",
+            json_body(Method::POST, "/v1/webhooks/clickpesa", "[1,2]"),
+            400,
+            Some("invalid_json"),
+        ),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "no checksum",
+            json_body(
+                Method::POST,
+                "/v1/webhooks/clickpesa",
+                payment_webhook(&r[9], "P1", "SUCCESS", 1000).to_string(),
+            ),
+            401,
+            Some("invalid_checksum"),
+        ),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "checksum with another key",
+            {
+                let mut body = payment_webhook(&r[9], "P2", "SUCCESS", 1000);
+                shared::checksum::attach(b"not-the-checksum-key", &mut body);
+                json_body(Method::POST, "/v1/webhooks/clickpesa", body.to_string())
+            },
+            401,
+            Some("invalid_checksum"),
+        ),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "signed, `data` is a string",
+            signed_webhook(json!({"event": "PAYMENT RECEIVED", "data": INJECTION})),
+            400,
+            Some("invalid_json"),
+        ),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "signed, amount is an object",
+            signed_webhook({
+                let mut body = payment_webhook(&r[9], "P3", "SUCCESS", 1000);
+                body["data"]["collectedAmount"] = json!({"$gt": 0});
+                body
+            }),
+            400,
+            Some("invalid_json"),
+        ),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "signed, injection string as orderReference",
+            signed_webhook(payment_webhook(INJECTION, "P4", "SUCCESS", 1000)),
+            200,
+            None,
+        ),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "signed, unicode orderReference",
+            signed_webhook(payment_webhook(UNICODE, "P5", "SUCCESS", 1000)),
+            200,
+            None,
+        ),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "signed, reference with no bill",
+            signed_webhook(payment_webhook(&r[9], "P6", "SUCCESS", 1000)),
+            200,
+            None,
+        ),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "100 KiB body",
+            json_body(Method::POST, "/v1/webhooks/clickpesa", huge.clone()),
+            413,
+            Some("payload_too_large"),
+        ),
+        case(
+            "POST /v1/webhooks/clickpesa",
+            "form body",
+            request(Method::POST, "/v1/webhooks/clickpesa")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body("event=x"),
+            415,
+            Some("unsupported_media_type"),
+        ),
+        case(
+            "GET /v1/webhooks/clickpesa",
+            "wrong method",
+            request(Method::GET, "/v1/webhooks/clickpesa"),
+            405,
+            Some("method_not_allowed"),
+        ),
         // The shop server's API, behind the merchant key.
-        case("POST /v1/orders", "no Authorization", json_body(Method::POST, "/v1/orders", json!({"reference": r[10], "amount": 1000}).to_string()), 401, Some("missing_credentials")),
-        case("POST /v1/orders", "wrong key of the same length", json_body(Method::POST, "/v1/orders", json!({"reference": r[10], "amount": 1000}).to_string()).bearer_auth("x".repeat(stack().merchant_key.len())), 401, Some("invalid_api_key")),
-        case("POST /v1/orders", "order token as the key", json_body(Method::POST, "/v1/orders", json!({"reference": r[10], "amount": 1000}).to_string()).bearer_auth(token(&r[10], 1000)), 401, Some("invalid_api_key")),
-        case("POST /v1/orders", "malformed JSON", merchant_json(Method::POST, "/v1/orders", "{"), 400, Some("invalid_json")),
-        case("POST /v1/orders", "amount as a string", merchant_json(Method::POST, "/v1/orders", json!({"reference": r[10], "amount": "1000"}).to_string()), 422, Some("invalid_input")),
-        case("POST /v1/orders", "amount 0", merchant_json(Method::POST, "/v1/orders", json!({"reference": r[10], "amount": 0}).to_string()), 422, Some("invalid_input")),
-        case("POST /v1/orders", "injection string as reference", merchant_json(Method::POST, "/v1/orders", json!({"reference": INJECTION, "amount": 1000}).to_string()), 422, Some("invalid_input")),
-        case("POST /v1/orders", "unicode description", merchant_json(Method::POST, "/v1/orders", json!({"reference": r[10], "amount": 1000, "description": UNICODE}).to_string()), 422, Some("invalid_input")),
-        case("POST /v1/orders", "100 KiB body", merchant_json(Method::POST, "/v1/orders", huge), 413, Some("payload_too_large")),
-        case("PUT /v1/orders", "wrong method", request(Method::PUT, "/v1/orders").bearer_auth(&stack().merchant_key), 405, Some("method_not_allowed")),
-        case("GET /v1/orders/{ref}", "no Authorization", request(Method::GET, &format!("/v1/orders/{}", r[11])), 401, Some("missing_credentials")),
-        case("GET /v1/orders/{ref}", "order token instead of the key", request(Method::GET, &format!("/v1/orders/{}", r[11])).bearer_auth(token(&r[11], 1000)), 401, Some("invalid_api_key")),
-        case("GET /v1/orders/{ref}", "no such order", request(Method::GET, &format!("/v1/orders/{}", r[11])).bearer_auth(&stack().merchant_key), 404, Some("not_found")),
-        case("POST /v1/orders/{ref}/cancel", "no Authorization", request(Method::POST, &format!("/v1/orders/{}/cancel", r[11])), 401, Some("missing_credentials")),
-        case("POST /v1/orders/{ref}/cancel", "no such order", request(Method::POST, &format!("/v1/orders/{}/cancel", r[11])).bearer_auth(&stack().merchant_key), 404, Some("not_found")),
-        case("GET /v1/orders/{ref}/cancel", "wrong method", request(Method::GET, &format!("/v1/orders/{}/cancel", r[11])), 405, Some("method_not_allowed")),
+        case(
+            "POST /v1/orders",
+            "no Authorization",
+            json_body(
+                Method::POST,
+                "/v1/orders",
+                json!({"reference": r[10], "amount": 1000}).to_string(),
+            ),
+            401,
+            Some("missing_credentials"),
+        ),
+        case(
+            "POST /v1/orders",
+            "wrong key of the same length",
+            json_body(
+                Method::POST,
+                "/v1/orders",
+                json!({"reference": r[10], "amount": 1000}).to_string(),
+            )
+            .bearer_auth("x".repeat(stack().merchant_key.len())),
+            401,
+            Some("invalid_api_key"),
+        ),
+        case(
+            "POST /v1/orders",
+            "order token as the key",
+            json_body(
+                Method::POST,
+                "/v1/orders",
+                json!({"reference": r[10], "amount": 1000}).to_string(),
+            )
+            .bearer_auth(token(&r[10], 1000)),
+            401,
+            Some("invalid_api_key"),
+        ),
+        case(
+            "POST /v1/orders",
+            "malformed JSON",
+            merchant_json(Method::POST, "/v1/orders", "{"),
+            400,
+            Some("invalid_json"),
+        ),
+        case(
+            "POST /v1/orders",
+            "amount as a string",
+            merchant_json(
+                Method::POST,
+                "/v1/orders",
+                json!({"reference": r[10], "amount": "1000"}).to_string(),
+            ),
+            422,
+            Some("invalid_input"),
+        ),
+        case(
+            "POST /v1/orders",
+            "amount 0",
+            merchant_json(
+                Method::POST,
+                "/v1/orders",
+                json!({"reference": r[10], "amount": 0}).to_string(),
+            ),
+            422,
+            Some("invalid_input"),
+        ),
+        case(
+            "POST /v1/orders",
+            "injection string as reference",
+            merchant_json(
+                Method::POST,
+                "/v1/orders",
+                json!({"reference": INJECTION, "amount": 1000}).to_string(),
+            ),
+            422,
+            Some("invalid_input"),
+        ),
+        case(
+            "POST /v1/orders",
+            "unicode description",
+            merchant_json(
+                Method::POST,
+                "/v1/orders",
+                json!({"reference": r[10], "amount": 1000, "description": UNICODE}).to_string(),
+            ),
+            422,
+            Some("invalid_input"),
+        ),
+        case(
+            "POST /v1/orders",
+            "100 KiB body",
+            merchant_json(Method::POST, "/v1/orders", huge),
+            413,
+            Some("payload_too_large"),
+        ),
+        case(
+            "PUT /v1/orders",
+            "wrong method",
+            request(Method::PUT, "/v1/orders").bearer_auth(&stack().merchant_key),
+            405,
+            Some("method_not_allowed"),
+        ),
+        case(
+            "GET /v1/orders/{ref}",
+            "no Authorization",
+            request(Method::GET, &format!("/v1/orders/{}", r[11])),
+            401,
+            Some("missing_credentials"),
+        ),
+        case(
+            "GET /v1/orders/{ref}",
+            "order token instead of the key",
+            request(Method::GET, &format!("/v1/orders/{}", r[11])).bearer_auth(token(&r[11], 1000)),
+            401,
+            Some("invalid_api_key"),
+        ),
+        case(
+            "GET /v1/orders/{ref}",
+            "no such order",
+            request(Method::GET, &format!("/v1/orders/{}", r[11]))
+                .bearer_auth(&stack().merchant_key),
+            404,
+            Some("not_found"),
+        ),
+        case(
+            "POST /v1/orders/{ref}/cancel",
+            "no Authorization",
+            request(Method::POST, &format!("/v1/orders/{}/cancel", r[11])),
+            401,
+            Some("missing_credentials"),
+        ),
+        case(
+            "POST /v1/orders/{ref}/cancel",
+            "no such order",
+            request(Method::POST, &format!("/v1/orders/{}/cancel", r[11]))
+                .bearer_auth(&stack().merchant_key),
+            404,
+            Some("not_found"),
+        ),
+        case(
+            "GET /v1/orders/{ref}/cancel",
+            "wrong method",
+            request(Method::GET, &format!("/v1/orders/{}/cancel", r[11])),
+            405,
+            Some("method_not_allowed"),
+        ),
         // The rest.
-        case("POST /healthz", "wrong method", request(Method::POST, "/healthz"), 405, Some("method_not_allowed")),
-        case("GET /v1/../../etc/passwd", "unknown route", request(Method::GET, "/v1/%2E%2E/%2E%2E/etc/passwd"), 404, Some("not_found")),
+        case(
+            "POST /healthz",
+            "wrong method",
+            request(Method::POST, "/healthz"),
+            405,
+            Some("method_not_allowed"),
+        ),
+        case(
+            "GET /v1/../../etc/passwd",
+            "unknown route",
+            request(Method::GET, "/v1/%2E%2E/%2E%2E/etc/passwd"),
+            404,
+            Some("not_found"),
+        ),
     ]
 }
 
@@ -169,14 +612,20 @@ async fn every_route_refuses_bad_input_and_stores_nothing() {
     for case in cases(&refs) {
         let reply = send(case.request).await;
         let code = reply.body["error"]["code"].as_str().map(str::to_owned);
-        let cors = reply.header("access-control-allow-origin").unwrap_or("none").to_owned();
+        let cors = reply
+            .header("access-control-allow-origin")
+            .unwrap_or("none")
+            .to_owned();
         let message = reply.body["error"]["message"].as_str().unwrap_or_default();
         if reply.status != StatusCode::from_u16(case.status).unwrap()
             || code.as_deref() != case.code
             || (case.code.is_some() && message.is_empty())
             || cors != "none"
         {
-            wrong.push(format!("{} / {}: {} {}", case.route, case.input, reply.status, reply.body));
+            wrong.push(format!(
+                "{} / {}: {} {}",
+                case.route, case.input, reply.status, reply.body
+            ));
         }
         table.push_str(&format!(
             "| `{}` | {} | {} | {} | {cors} |\n",
@@ -187,11 +636,23 @@ async fn every_route_refuses_bad_input_and_stores_nothing() {
         ));
     }
     for reference in &refs {
-        assert!(sim().bill(reference).await.is_err(), "{reference}: a control number was made");
+        assert!(
+            sim().bill(reference).await.is_err(),
+            "{reference}: a control number was made"
+        );
         let order = merchant(Method::GET, &format!("/v1/orders/{reference}")).await;
-        assert_eq!(order.status, StatusCode::NOT_FOUND, "{reference}: {}", order.body);
+        assert_eq!(
+            order.status,
+            StatusCode::NOT_FOUND,
+            "{reference}: {}",
+            order.body
+        );
     }
     let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/bad-input.md");
     std::fs::write(doc, table).expect("docs/bad-input.md written");
-    assert!(wrong.is_empty(), "unexpected answers:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "unexpected answers:\n{}",
+        wrong.join("\n")
+    );
 }

@@ -12,7 +12,8 @@ use shared::token::{self, TokenError};
 use crate::support::*;
 
 fn retiring_order_secret() -> String {
-    std::env::var("BILLPAY_RETIRING_ORDER_SIGNING_SECRET").expect("BILLPAY_RETIRING_ORDER_SIGNING_SECRET")
+    std::env::var("BILLPAY_RETIRING_ORDER_SIGNING_SECRET")
+        .expect("BILLPAY_RETIRING_ORDER_SIGNING_SECRET")
 }
 
 #[tokio::test]
@@ -20,10 +21,14 @@ async fn tokens_signed_with_the_current_or_the_retiring_secret_both_start_checko
     let _stack = shared().await;
     for secret in [stack().order_secret.clone(), retiring_order_secret()] {
         let reference = unique_ref("RO");
-        let created = create_checkout(&mint_with(&secret, &claims(&reference, 600, now() + 600))).await;
+        let created =
+            create_checkout(&mint_with(&secret, &claims(&reference, 600, now() + 600))).await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     }
-    let retired = mint_with("a-secret-already-retired", &claims(&unique_ref("RO"), 600, now() + 600));
+    let retired = mint_with(
+        "a-secret-already-retired",
+        &claims(&unique_ref("RO"), 600, now() + 600),
+    );
     let refused = create_checkout(&retired).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert_eq!(refused.error_code(), "token_bad_signature");
@@ -70,16 +75,29 @@ async fn error_answers_never_echo_credentials() {
         stack().checksum_key.clone(),
     ];
     let replies = [
-        send(edge(Method::POST, "/v1/orders").bearer_auth(format!("{}x", stack().merchant_key)).json(&json!({}))).await,
+        send(
+            edge(Method::POST, "/v1/orders")
+                .bearer_auth(format!("{}x", stack().merchant_key))
+                .json(&json!({})),
+        )
+        .await,
         send(edge(Method::GET, "/v1/orders/NOPE1").bearer_auth(&stack().merchant_key)).await,
-        create_checkout(&mint_with(&stack().order_secret, &claims(&unique_ref("RE"), 500, now() - 3600))).await,
+        create_checkout(&mint_with(
+            &stack().order_secret,
+            &claims(&unique_ref("RE"), 500, now() - 3600),
+        ))
+        .await,
         post_webhook(payment_webhook("NOPE2", "X1", "SUCCESS", 5), false).await,
     ];
     for reply in replies {
         let text = format!("{:?} {}", reply.headers, reply.body);
         assert!(reply.status.is_client_error(), "{text}");
         for secret in &secrets {
-            assert!(!text.contains(secret.as_str()), "a secret in an error answer: {}", reply.body);
+            assert!(
+                !text.contains(secret.as_str()),
+                "a secret in an error answer: {}",
+                reply.body
+            );
         }
     }
 }

@@ -166,12 +166,23 @@ async fn webhooks_for_one_bill_at_the_same_moment_apply_each_payment_once() {
     while let Some(reply) = deliveries.join_next().await {
         let reply = reply.expect("delivery");
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        outcomes.push(reply.body["outcome"].as_str().unwrap_or_default().to_owned());
+        outcomes.push(
+            reply.body["outcome"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
     }
     let recorded = outcomes.iter().filter(|o| *o == "recorded").count();
-    assert_eq!(recorded, 2, "one record per payment id, whatever the interleaving: {outcomes:?}");
+    assert_eq!(
+        recorded, 2,
+        "one record per payment id, whatever the interleaving: {outcomes:?}"
+    );
     let view = get_checkout(&reference, &order).await.body;
-    assert_eq!((view["state"].as_str(), view["paid_total"].as_u64()), (Some("paid"), Some(4200)));
+    assert_eq!(
+        (view["state"].as_str(), view["paid_total"].as_u64()),
+        (Some("paid"), Some(4200))
+    );
     assert_eq!(view["payments"].as_array().map(Vec::len), Some(1));
     assert_eq!(view["failed_attempts"].as_array().map(Vec::len), Some(1));
     wait_for_notification(&reference, "bill.paid", Duration::from_secs(20)).await;
@@ -189,7 +200,12 @@ async fn webhooks_for_one_bill_at_the_same_moment_apply_each_payment_once() {
 async fn a_webhook_arriving_while_the_bill_is_created_waits_for_it() {
     let _alone = exclusive().await;
     // ClickPesa answers the create 1.5 s late; the payment's webhook lands at the edge meanwhile.
-    set_faults(&FaultSettings { api_slow_rate: 1.0, api_slow_ms: 1_500, ..Default::default() }).await;
+    set_faults(&FaultSettings {
+        api_slow_rate: 1.0,
+        api_slow_ms: 1_500,
+        ..Default::default()
+    })
+    .await;
     let reference = unique_ref("WB");
     let order = token(&reference, 5100);
     let creating = {
@@ -197,12 +213,24 @@ async fn a_webhook_arriving_while_the_bill_is_created_waits_for_it() {
         tokio::spawn(async move { create_checkout(&order).await })
     };
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let webhook = post_webhook(payment_webhook(&reference, &format!("{reference}P1"), "SUCCESS", 5100), true).await;
+    let webhook = post_webhook(
+        payment_webhook(&reference, &format!("{reference}P1"), "SUCCESS", 5100),
+        true,
+    )
+    .await;
     let created = creating.await.expect("create");
     set_faults(&FaultSettings::default()).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     // The Bill object serialises writers: the webhook waited for the bill instead of finding none.
-    assert_eq!((webhook.status, webhook.body["outcome"].as_str()), (StatusCode::OK, Some("recorded")), "{}", webhook.body);
+    assert_eq!(
+        (webhook.status, webhook.body["outcome"].as_str()),
+        (StatusCode::OK, Some("recorded")),
+        "{}",
+        webhook.body
+    );
     let view = get_checkout(&reference, &order).await.body;
-    assert_eq!((view["state"].as_str(), view["paid_total"].as_u64()), (Some("paid"), Some(5100)));
+    assert_eq!(
+        (view["state"].as_str(), view["paid_total"].as_u64()),
+        (Some("paid"), Some(5100))
+    );
 }

@@ -75,7 +75,11 @@ pub fn Checkout(
 
 /// The element around the one an event happened on: the copy button's box, a focused tab's list.
 fn parent_of_target(event: &web_sys::Event) -> Option<web_sys::Element> {
-    event.target()?.dyn_into::<web_sys::Element>().ok()?.parent_element()
+    event
+        .target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .parent_element()
 }
 
 /// Label–value pairs as a description list; one view type for every screen that lists facts.

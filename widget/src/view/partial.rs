@@ -16,7 +16,10 @@ pub fn Partial(snapshot: RwSignal<Snapshot>, locale: Locale) -> impl IntoView {
         vec![
             (text.partial_paid, format_tzs(s.view.paid_total)),
             (text.partial_missing, format_tzs(s.view.remaining)),
-            (text.control_number, read_aloud_groups(&s.view.control_number).join(" ")),
+            (
+                text.control_number,
+                read_aloud_groups(&s.view.control_number).join(" "),
+            ),
         ]
     });
     view! {

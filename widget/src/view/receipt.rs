@@ -16,11 +16,19 @@ pub fn Receipt(snapshot: RwSignal<Snapshot>, locale: Locale, redirects: bool) ->
     let view = snapshot.with_untracked(|s| s.view.clone());
     // A bill paid in several parts lists every part.
     let each = |part: fn(&PaymentView) -> Option<String>| {
-        view.payments.iter().filter_map(part).collect::<Vec<_>>().join(", ")
+        view.payments
+            .iter()
+            .filter_map(part)
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let channels = each(|p| p.channel.clone());
     let references = each(|p| p.payment_reference.clone());
-    let time = view.payments.last().map(|p| local_time(&p.paid_at, locale.tag())).unwrap_or_default();
+    let time = view
+        .payments
+        .last()
+        .map(|p| local_time(&p.paid_at, locale.tag()))
+        .unwrap_or_default();
     let rows = vec![
         (text.paid_amount, format_tzs(view.paid_total)),
         (text.channel, channels),

@@ -6,12 +6,14 @@ use crate::session::Stage;
 use crate::strings::Locale;
 
 #[component]
-pub fn StatusLine(phase: RwSignal<Phase>, reconnecting: RwSignal<bool>, locale: Locale) -> impl IntoView {
+pub fn StatusLine(
+    phase: RwSignal<Phase>,
+    reconnecting: RwSignal<bool>,
+    locale: Locale,
+) -> impl IntoView {
     let text = locale.text;
     let stage = move || phase.with(Phase::stage);
-    let waiting = move || {
-        matches!(stage(), Stage::Creating | Stage::Awaiting)
-    };
+    let waiting = move || matches!(stage(), Stage::Creating | Stage::Awaiting);
     let message = move || match stage() {
         Stage::Creating => text.creating,
         Stage::Awaiting if reconnecting.get() => text.reconnecting,

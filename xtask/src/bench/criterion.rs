@@ -15,7 +15,11 @@ pub fn hot_paths(root: &Path) -> Result<Table> {
     let started = SystemTime::now();
     run(cargo(root).args(["bench", "-p", "shared", "--bench", "hot_paths"]))?;
     let mut found = Vec::new();
-    collect(&stack::target_dir(root).join("criterion"), started, &mut found)?;
+    collect(
+        &stack::target_dir(root).join("criterion"),
+        started,
+        &mut found,
+    )?;
     if found.is_empty() {
         return Err("criterion wrote no estimates".into());
     }
@@ -28,7 +32,12 @@ pub fn hot_paths(root: &Path) -> Result<Table> {
         &["operation", "median ns/op", "mean ns/op", "of 10 ms CPU"],
     );
     for (title, median, mean) in found {
-        table.row(vec![title, format!("{median:.0}"), format!("{mean:.0}"), format!("{:.4} %", median / CPU_LIMIT_NS * 100.0)]);
+        table.row(vec![
+            title,
+            format!("{median:.0}"),
+            format!("{mean:.0}"),
+            format!("{:.4} %", median / CPU_LIMIT_NS * 100.0),
+        ]);
     }
     Ok(table)
 }
@@ -42,10 +51,22 @@ fn collect(dir: &Path, since: SystemTime, found: &mut Vec<(String, f64, f64)>) -
         }
         let estimates = path.join("new/estimates.json");
         if estimates.exists() && std::fs::metadata(&estimates)?.modified()? >= since {
-            let read = |name: &str| -> Result<Value> { Ok(serde_json::from_str(&std::fs::read_to_string(path.join("new").join(name))?)?) };
+            let read = |name: &str| -> Result<Value> {
+                Ok(serde_json::from_str(&std::fs::read_to_string(
+                    path.join("new").join(name),
+                )?)?)
+            };
             let (benchmark, estimates) = (read("benchmark.json")?, read("estimates.json")?);
-            let title = benchmark["title"].as_str().or(benchmark["full_id"].as_str()).unwrap_or("?").to_owned();
-            let point = |stat: &str| estimates[stat]["point_estimate"].as_f64().unwrap_or(f64::NAN);
+            let title = benchmark["title"]
+                .as_str()
+                .or(benchmark["full_id"].as_str())
+                .unwrap_or("?")
+                .to_owned();
+            let point = |stat: &str| {
+                estimates[stat]["point_estimate"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN)
+            };
             found.push((title, point("median"), point("mean")));
         } else {
             collect(&path, since, found)?;

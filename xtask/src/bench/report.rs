@@ -18,24 +18,45 @@ pub fn document(tables: &[Table], took: Duration) -> String {
         out += &format!("- {what}: {value}\n");
     }
     out += &format!("- the whole run: {:.0} s\n\n", took.as_secs_f64());
-    tables.iter().for_each(|t| out += &format!("{}\n", t.markdown()));
+    tables
+        .iter()
+        .for_each(|t| out += &format!("{}\n", t.markdown()));
     out
 }
 
 /// When and on what: the date, the CPU, the memory and the browser and runtime versions.
 fn machine() -> Vec<(&'static str, String)> {
     let output = |cmd: &str, args: &[&str]| {
-        Command::new(cmd).args(args).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default()
+        Command::new(cmd)
+            .args(args)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
     };
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name")).map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned());
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned());
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let memory_kb: Option<u64> = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:")?.trim().strip_suffix("kB")?.trim().parse().ok());
+    let memory_kb: Option<u64> = meminfo.lines().find_map(|l| {
+        l.strip_prefix("MemTotal:")?
+            .trim()
+            .strip_suffix("kB")?
+            .trim()
+            .parse()
+            .ok()
+    });
     vec![
         ("date", output("date", &["-u", "+%Y-%m-%d %H:%M UTC"])),
         ("cores (nproc)", output("nproc", &[])),
         ("CPU", model.unwrap_or_else(|| "unknown".into())),
-        ("memory", memory_kb.map_or("unknown".into(), |kb| format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0))),
+        (
+            "memory",
+            memory_kb.map_or("unknown".into(), |kb| {
+                format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0)
+            }),
+        ),
         ("browser", output("/usr/bin/chromium", &["--version"])),
         ("rustc", output("rustc", &["--version"])),
     ]

@@ -25,14 +25,22 @@ struct Sizes {
 impl std::ops::Add for Sizes {
     type Output = Sizes;
     fn add(self, o: Sizes) -> Sizes {
-        Sizes { raw: self.raw + o.raw, gzip: self.gzip + o.gzip, brotli: self.brotli + o.brotli }
+        Sizes {
+            raw: self.raw + o.raw,
+            gzip: self.gzip + o.gzip,
+            brotli: self.brotli + o.brotli,
+        }
     }
 }
 
 impl std::ops::Sub for Sizes {
     type Output = Sizes;
     fn sub(self, o: Sizes) -> Sizes {
-        Sizes { raw: self.raw - o.raw, gzip: self.gzip - o.gzip, brotli: self.brotli - o.brotli }
+        Sizes {
+            raw: self.raw - o.raw,
+            gzip: self.gzip - o.gzip,
+            brotli: self.brotli - o.brotli,
+        }
     }
 }
 
@@ -43,13 +51,21 @@ fn size_row(name: impl Into<String>, s: Sizes, budget: String) -> Vec<String> {
 
 fn measure(path: &Path) -> Result<Sizes> {
     let compressed = |tool: &str, args: &[&str]| -> Result<u64> {
-        let out = Command::new(tool).args(args).arg(path).stderr(Stdio::inherit()).output()?;
+        let out = Command::new(tool)
+            .args(args)
+            .arg(path)
+            .stderr(Stdio::inherit())
+            .output()?;
         if !out.status.success() {
             return Err(format!("{tool} {} failed", path.display()).into());
         }
         Ok(out.stdout.len() as u64)
     };
-    Ok(Sizes { raw: std::fs::metadata(path)?.len(), gzip: compressed("gzip", &["-9c"])?, brotli: compressed("brotli", &["-c", "-q", "11"])? })
+    Ok(Sizes {
+        raw: std::fs::metadata(path)?.len(),
+        gzip: compressed("gzip", &["-9c"])?,
+        brotli: compressed("brotli", &["-c", "-q", "11"])?,
+    })
 }
 
 fn kb(bytes: u64) -> String {
@@ -75,8 +91,14 @@ pub fn widget(root: &Path) -> Result<Table> {
     let dist = root.join("widget/dist");
     let parts = [
         ("widget.js (bootstrap)", dist.join("widget.js")),
-        ("glue (assets/*.js)", only_file(&dist.join("assets"), ".js")?),
-        ("wasm (assets/*_bg.wasm; CSS inside)", only_file(&dist.join("assets"), ".wasm")?),
+        (
+            "glue (assets/*.js)",
+            only_file(&dist.join("assets"), ".js")?,
+        ),
+        (
+            "wasm (assets/*_bg.wasm; CSS inside)",
+            only_file(&dist.join("assets"), ".wasm")?,
+        ),
     ];
     let mut table = Table::new(
         "Widget transfer size (KB, 1 KB = 1,000 bytes)",
@@ -91,18 +113,36 @@ pub fn widget(root: &Path) -> Result<Table> {
         total = total + s;
         table.row(size_row(name, s, String::new()));
     }
-    let budget = format!("gzip {}, brotli {}", verdict(total.gzip, WIDGET_GZIP_BUDGET), verdict(total.brotli, WIDGET_BROTLI_BUDGET));
+    let budget = format!(
+        "gzip {}, brotli {}",
+        verdict(total.gzip, WIDGET_GZIP_BUDGET),
+        verdict(total.brotli, WIDGET_BROTLI_BUDGET)
+    );
     table.row(size_row("**total**", total, budget));
 
     let floor = leptos_floor(root)?;
-    table.row(size_row("reference: smallest Leptos CSR app (widget/floor: wasm + glue)", floor, String::new()));
-    table.row(size_row("the widget above that floor", total - floor, String::new()));
+    table.row(size_row(
+        "reference: smallest Leptos CSR app (widget/floor: wasm + glue)",
+        floor,
+        String::new(),
+    ));
+    table.row(size_row(
+        "the widget above that floor",
+        total - floor,
+        String::new(),
+    ));
 
     let package = root.join("node_modules/@paystack/inline-js");
-    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(package.join("package.json"))?)?;
-    let main = manifest["main"].as_str().ok_or("@paystack/inline-js has no main")?;
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(package.join("package.json"))?)?;
+    let main = manifest["main"]
+        .as_str()
+        .ok_or("@paystack/inline-js has no main")?;
     let s = measure(&package.join(main))?;
-    let name = format!("peer: @paystack/inline-js {} ({main})", manifest["version"].as_str().unwrap_or("?"));
+    let name = format!(
+        "peer: @paystack/inline-js {} ({main})",
+        manifest["version"].as_str().unwrap_or("?")
+    );
     table.row(size_row(name, s, String::new()));
     Ok(table)
 }
@@ -112,7 +152,10 @@ fn leptos_floor(root: &Path) -> Result<Sizes> {
     let packed = crate::widget::pack(root, "leptos-floor")?;
     let dir = root.join(".state/bench/floor");
     std::fs::create_dir_all(&dir)?;
-    let (wasm, glue) = (dir.join("leptos_floor_bg.wasm"), dir.join("leptos_floor.js"));
+    let (wasm, glue) = (
+        dir.join("leptos_floor_bg.wasm"),
+        dir.join("leptos_floor.js"),
+    );
     std::fs::write(&wasm, &packed.wasm)?;
     std::fs::write(&glue, &packed.glue)?;
     Ok(measure(&wasm)? + measure(&glue)?)
@@ -129,12 +172,31 @@ pub fn worker(root: &Path, cold_starts: &[Duration]) -> Result<Table> {
         &["what", "raw KB", "gzip -9 KB", "budget / samples"],
     );
     let wasm = measure(&root.join("edge/build/index_bg.wasm"))?;
-    table.row(vec!["edge/build/index_bg.wasm".into(), kb(wasm.raw), kb(wasm.gzip), verdict(wasm.gzip, WORKER_GZIP_BUDGET)]);
+    table.row(vec![
+        "edge/build/index_bg.wasm".into(),
+        kb(wasm.raw),
+        kb(wasm.gzip),
+        verdict(wasm.gzip, WORKER_GZIP_BUDGET),
+    ]);
     let glue = measure(&root.join("edge/build/index.js"))?;
-    table.row(vec!["edge/build/index.js".into(), kb(glue.raw), kb(glue.gzip), String::new()]);
+    table.row(vec![
+        "edge/build/index.js".into(),
+        kb(glue.raw),
+        kb(glue.gzip),
+        String::new(),
+    ]);
     let mut ms: Vec<u128> = cold_starts.iter().map(Duration::as_millis).collect();
     ms.sort_unstable();
-    let samples = ms.iter().map(|m| format!("{m} ms")).collect::<Vec<_>>().join(", ");
-    table.row(vec![format!("cold start, median of {}", ms.len()), format!("{} ms", ms[ms.len() / 2]), String::new(), samples]);
+    let samples = ms
+        .iter()
+        .map(|m| format!("{m} ms"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    table.row(vec![
+        format!("cold start, median of {}", ms.len()),
+        format!("{} ms", ms[ms.len() / 2]),
+        String::new(),
+        samples,
+    ]);
     Ok(table)
 }

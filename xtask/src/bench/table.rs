@@ -14,11 +14,21 @@ pub struct Table {
 
 impl Table {
     pub fn new(title: &str, note: &str, columns: &[&str]) -> Table {
-        Table { title: title.into(), note: note.into(), columns: columns.iter().map(|c| c.to_string()).collect(), rows: Vec::new() }
+        Table {
+            title: title.into(),
+            note: note.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        assert_eq!(cells.len(), self.columns.len(), "{}: a row of the wrong width", self.title);
+        assert_eq!(
+            cells.len(),
+            self.columns.len(),
+            "{}: a row of the wrong width",
+            self.title
+        );
         self.rows.push(cells);
     }
 
@@ -26,7 +36,13 @@ impl Table {
         let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
         let mut out = format!("## {}\n\n", self.title);
         out += &line(&self.columns);
-        out += &line(&self.columns.iter().map(|_| "---".to_string()).collect::<Vec<_>>());
+        out += &line(
+            &self
+                .columns
+                .iter()
+                .map(|_| "---".to_string())
+                .collect::<Vec<_>>(),
+        );
         self.rows.iter().for_each(|r| out += &line(r));
         format!("{out}\n{}\n", self.note)
     }
