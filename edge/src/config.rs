@@ -1,6 +1,7 @@
 //! Every secret and variable the worker reads, by name, with its default. Secrets and vars are both
 //! plain strings in the Workers env (`wrangler secret put` / `[vars]` / `wrangler dev --var`).
 use shared::bucket::Rate;
+use shared::notify::WebhookSecret;
 use worker::Env;
 
 use crate::http::errors::EdgeError;
@@ -23,9 +24,25 @@ const DEFAULT_BILL_RETENTION_SECS: u64 = 30 * 24 * 3600;
 /// Where and how to notify the shop's server of bill events.
 pub struct MerchantWebhook {
     pub url: String,
-    /// MERCHANT_WEBHOOK_SECRET as a comma-separated list: every notification carries one `v1=`
-    /// signature per secret, so the shop can move to a new secret whenever it likes.
+    /// MERCHANT_WEBHOOK_SECRET as a comma-separated list of `whsec_…` secrets: every notification
+    /// carries one `v1,` signature per secret, so the shop can move to a new secret whenever it
+    /// likes.
     pub secrets: Vec<String>,
+}
+
+impl MerchantWebhook {
+    /// The parsed secrets. A malformed one fails the delivery (it is kept and retried, so nothing
+    /// is lost while the deployment is fixed); the error names its position, never its value.
+    pub fn signing_secrets(&self) -> Result<Vec<WebhookSecret>, String> {
+        self.secrets
+            .iter()
+            .enumerate()
+            .map(|(at, secret)| {
+                WebhookSecret::parse(secret)
+                    .map_err(|e| format!("MERCHANT_WEBHOOK_SECRET entry {}: {e}", at + 1))
+            })
+            .collect()
+    }
 }
 
 pub struct Config<'a>(&'a Env);

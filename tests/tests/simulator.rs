@@ -831,7 +831,7 @@ mod demo_shop {
     use super::*;
 
     const ORDER_SECRET: &str = "order-signing-secret";
-    const HOOK_SECRET: &str = "merchant-webhook-secret";
+    const HOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     async fn shop_for(sim: &RunningSim) -> shop::RunningShop {
         let cfg = ShopConfig::for_tests(
@@ -930,13 +930,18 @@ mod demo_shop {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs();
-        let send = |signature: String| {
-            http.post(format!("{}/notifications", shop.origin()))
-                .header(shared::notify::SIGNATURE_HEADER, signature)
-                .body(body.clone())
-                .send()
+        let send = |secret: &str| {
+            let secret = shared::notify::WebhookSecret::parse(secret).unwrap();
+            let mut request = http
+                .post(format!("{}/notifications", shop.origin()))
+                .body(body.clone());
+            for (name, value) in shared::notify::headers(&[secret], "WS7002.bill.paid", now, &body)
+            {
+                request = request.header(name, value);
+            }
+            request.send()
         };
-        let forged = send(shared::notify::sign(b"wrong-secret", &body, now))
+        let forged = send("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
             .await
             .unwrap();
         assert_eq!(forged.status(), 401);
@@ -945,9 +950,7 @@ mod demo_shop {
             "bad_signature"
         );
         for _ in 0..2 {
-            let ok = send(shared::notify::sign(HOOK_SECRET.as_bytes(), &body, now))
-                .await
-                .unwrap();
+            let ok = send(HOOK_SECRET).await.unwrap();
             assert_eq!(ok.status(), 200, "{}", ok.text().await.unwrap());
         }
         let listed: Value = reqwest::get(format!("{}/api/notifications?ref=WS7002", shop.origin()))
