@@ -8,6 +8,7 @@
 //! - [`api`]: the versioned edge <-> widget / shop API types and the one JSON error shape.
 //! - [`channels`]: how to pay a control number on each channel, in English and Swahili.
 //! - [`notify`]: Standard Webhooks signatures on the edge's notifications to the shop.
+//! - [`share`]: the payment instructions as a text for `sms:` and WhatsApp links.
 //! - [`money`]: `TSh 90,900` formatting.
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
 pub mod api;
@@ -18,6 +19,7 @@ pub mod clickpesa;
 pub mod ledger;
 pub mod money;
 pub mod notify;
+pub mod share;
 pub mod token;
 pub mod validate;
 

@@ -34,10 +34,13 @@ const KEY_BYTES: std::ops::RangeInclusive<usize> = 24..=64;
 /// Why a configured secret cannot sign. Never carries the secret itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
+    /// Not in the `whsec_…` form.
     #[error("a webhook secret must start with whsec_")]
     MissingPrefix,
+    /// What follows `whsec_` is not standard base64.
     #[error("a webhook secret must be whsec_ followed by standard base64")]
     NotBase64,
+    /// The key has this many bytes, outside 24..=64.
     #[error("a webhook secret must hold 24 to 64 bytes, this one holds {0}")]
     BadLength(usize),
 }
@@ -53,6 +56,7 @@ impl std::fmt::Debug for WebhookSecret {
 }
 
 impl WebhookSecret {
+    /// Reads `whsec_<standard base64>` (surrounding whitespace ignored).
     pub fn parse(text: &str) -> Result<Self, SecretError> {
         let encoded = text
             .trim()
