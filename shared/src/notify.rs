@@ -191,7 +191,7 @@ mod tests {
             ("spaces around", " whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n", Ok(24)),
             (
                 "64 bytes",
-                "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
+                "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
                 Ok(64),
             ),
             ("no prefix", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Err(SecretError::MissingPrefix)),
