@@ -6,8 +6,11 @@ use std::process::Command;
 
 use crate::{cargo, run, Result};
 
-/// The native suite: every crate whose tests run on the host.
-pub const NATIVE_SUITE: &[&str] = &["test", "-p", "shared", "-p", "tests", "-p", "xtask"];
+/// The native suite: every crate whose tests run on the host. The edge is a wasm32 worker, but its
+/// pure helpers' unit tests run natively too (nothing there calls into the Workers runtime).
+pub const NATIVE_SUITE: &[&str] = &[
+    "test", "-p", "shared", "-p", "edge", "-p", "tests", "-p", "xtask",
+];
 
 /// `cargo fmt --check`, then clippy with warnings as errors: natively over the workspace, and for
 /// wasm32 over the crates that only run there, where `cfg(target_arch = "wasm32")` code lives; then
