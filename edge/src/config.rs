@@ -223,3 +223,38 @@ fn invalid<T: std::fmt::Debug>(name: &str, wanted: &str, default: T) -> T {
     }
     default
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MerchantWebhook;
+
+    #[test]
+    fn webhook_secrets_parse_or_name_the_bad_entry_without_its_value() {
+        let webhook = |secrets: &[&str]| MerchantWebhook {
+            url: "https://shop.example/billpay".into(),
+            secrets: secrets.iter().map(|s| s.to_string()).collect(),
+        };
+        let good = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let cases: [(&str, &[&str], Result<usize, &str>); 3] = [
+            ("one secret", &[good], Ok(1)),
+            (
+                "during a rotation",
+                &[good, "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="],
+                Ok(2),
+            ),
+            (
+                "a secret not in the whsec_ form",
+                &[good, "not-a-whsec-secret"],
+                Err("MERCHANT_WEBHOOK_SECRET entry 2: a webhook secret must start with whsec_"),
+            ),
+        ];
+        for (name, secrets, expected) in cases {
+            let parsed = webhook(secrets).signing_secrets();
+            assert_eq!(
+                parsed.as_ref().map(Vec::len).map_err(String::as_str),
+                expected,
+                "{name}"
+            );
+        }
+    }
+}
