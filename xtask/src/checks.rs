@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::{cargo, run, Result};
+use crate::{cargo, run, tools, Result};
 
 /// The native suite: every crate whose tests run on the host. The edge is a wasm32 worker, but its
 /// pure helpers' unit tests run natively too (nothing there calls into the Workers runtime).
@@ -54,6 +54,8 @@ pub fn standalone(root: &Path) -> Result<()> {
         .args(["clone", "--quiet", "--no-hardlinks"])
         .arg(root)
         .arg(&clone))?;
+    // What a new user's `cargo xtask test` would install into the clone first (npm's tools).
+    tools::ensure(&clone, tools::Needs::Stack)?;
     let outcome = run(cargo(&clone)
         .args(NATIVE_SUITE)
         .env("CARGO_TARGET_DIR", root.join("target/standalone")));
