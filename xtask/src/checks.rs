@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::{cargo, run, Result};
+use crate::{cargo, run, tools, Result};
 
 /// The native suite: every crate whose tests run on the host. The edge is a wasm32 worker, but its
 /// pure helpers' unit tests run natively too (nothing there calls into the Workers runtime).
@@ -54,6 +54,8 @@ pub fn standalone(root: &Path) -> Result<()> {
         .args(["clone", "--quiet", "--no-hardlinks"])
         .arg(root)
         .arg(&clone))?;
+    // What a new user's `cargo xtask test` would install into the clone first (npm's tools).
+    tools::ensure(&clone, tools::Needs::Stack)?;
     let outcome = run(cargo(&clone)
         .args(NATIVE_SUITE)
         .env("CARGO_TARGET_DIR", root.join("target/standalone")));
@@ -71,9 +73,19 @@ pub fn deploy_dry_run(root: &Path) -> Result<()> {
         .env("WRANGLER_SEND_METRICS", "false")
         .args(["deploy", "--dry-run", "--outdir"])
         .arg(&outdir))?;
-    for file in ["index.js", "index_bg.wasm"] {
-        if !outdir.join(file).exists() {
-            return Err(format!("wrangler deploy --dry-run wrote no {file}").into());
+    // wrangler names the module after its content hash: look for the extension.
+    let files: Vec<String> = std::fs::read_dir(&outdir)?
+        .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<_>>()?;
+    for (wanted, present) in [
+        ("index.js", files.iter().any(|f| f == "index.js")),
+        (
+            "the worker's .wasm",
+            files.iter().any(|f| f.ends_with(".wasm")),
+        ),
+    ] {
+        if !present {
+            return Err(format!("wrangler deploy --dry-run wrote no {wanted}").into());
         }
     }
     Ok(())
