@@ -142,6 +142,14 @@ impl<'a> Config<'a> {
         self.optional("MPESA_BUSINESS_NUMBER")
     }
 
+    /// LIVE_UPDATES_OFF_FOR: references starting with this prefix get no live-update socket (the
+    /// route answers 404 and the widget polls), so the polling fallback can be tested beside
+    /// live checkouts on one deployment. `*` turns the route off for every reference.
+    pub fn live_updates_off_for(&self, reference: &str) -> bool {
+        self.optional("LIVE_UPDATES_OFF_FOR")
+            .is_some_and(|prefix| prefix == "*" || reference.starts_with(&prefix))
+    }
+
     pub fn checkout_ttl_secs(&self) -> u64 {
         self.positive_number("CHECKOUT_TTL", DEFAULT_CHECKOUT_TTL_SECS)
     }

@@ -11,6 +11,7 @@
 //! - [`share`]: the payment instructions as a text for `sms:` and WhatsApp links.
 //! - [`money`]: `TSh 90,900` formatting.
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
+//! - [`live`]: the live-update WebSocket's authentication and bounds.
 //! - `testing` (feature `testing`): the checksum vectors and fuzzing properties for tests.
 pub mod api;
 pub mod bucket;
@@ -18,6 +19,7 @@ pub mod channels;
 pub mod checksum;
 pub mod clickpesa;
 pub mod ledger;
+pub mod live;
 pub mod money;
 pub mod notify;
 pub mod share;

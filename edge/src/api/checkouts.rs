@@ -1,6 +1,8 @@
 //! `POST /v1/checkouts` (the widget starts a checkout with its order token) and
-//! `GET /v1/checkouts/{ref}` (the widget polls it, conditionally).
+//! `GET /v1/checkouts/{ref}` (the widget polls it, conditionally) and
+//! `GET /v1/checkouts/{ref}/live` (the widget's WebSocket for pushed changes).
 use shared::api::{CheckoutView, CreateCheckout};
+use shared::live;
 use shared::token::{self, OrderClaims, TokenError};
 use shared::validate::BillReference;
 use worker::{Env, Request, Response};
@@ -63,6 +65,40 @@ pub async fn get(
         return Ok(response);
     }
     with_etag(super::json(&view, 200)?, &view)
+}
+
+/// The live-update socket: authenticated exactly as [`get`], with the order token offered as a
+/// WebSocket subprotocol beside `billpay.v1` (never in the URL, which proxies log).
+pub async fn live(
+    req: &Request,
+    env: &Env,
+    reference: &BillReference,
+    origin_allowed: bool,
+) -> Result<Response, EdgeError> {
+    // Browsers send no CORS preflight for sockets: the origin is checked here instead.
+    if !origin_allowed {
+        return Err(EdgeError::Forbidden);
+    }
+    if Config::new(env).live_updates_off_for(reference.as_str()) {
+        return Err(EdgeError::NotFound);
+    }
+    if !crate::service::sockets::is_upgrade(req) {
+        return Err(EdgeError::invalid(
+            "upgrade_required",
+            "this route only opens WebSockets",
+        ));
+    }
+    let offered = req
+        .headers()
+        .get("Sec-WebSocket-Protocol")?
+        .unwrap_or_default();
+    let claims = verify(env, live::order_token(&offered)?, Expiry::Ignored)?;
+    if &claims.reference != reference {
+        return Err(EdgeError::Forbidden);
+    }
+    BillHandle::new(env, reference)
+        .watch(&limiter::client_key(req))
+        .await
 }
 
 enum Expiry {

@@ -15,6 +15,7 @@ enum Resource {
     Health,
     Checkouts,
     Checkout(BillReference),
+    CheckoutLive(BillReference),
     ClickPesaWebhooks,
     Orders,
     Order(BillReference),
@@ -31,6 +32,10 @@ impl Resource {
             ["healthz"] => (Self::Health, "/healthz"),
             ["v1", "checkouts"] => (Self::Checkouts, "/v1/checkouts"),
             ["v1", "checkouts", r] => (Self::Checkout(reference(r)?), "/v1/checkouts/{ref}"),
+            ["v1", "checkouts", r, "live"] => (
+                Self::CheckoutLive(reference(r)?),
+                "/v1/checkouts/{ref}/live",
+            ),
             ["v1", "webhooks", "clickpesa"] => (Self::ClickPesaWebhooks, "/v1/webhooks/clickpesa"),
             ["v1", "orders"] => (Self::Orders, "/v1/orders"),
             ["v1", "orders", r] => (Self::Order(reference(r)?), "/v1/orders/{ref}"),
@@ -44,7 +49,9 @@ impl Resource {
 
     fn allowed_method(&self) -> Method {
         match self {
-            Self::Health | Self::Checkout(_) | Self::Order(_) => Method::Get,
+            Self::Health | Self::Checkout(_) | Self::CheckoutLive(_) | Self::Order(_) => {
+                Method::Get
+            }
             Self::Checkouts
             | Self::ClickPesaWebhooks
             | Self::Orders
@@ -54,7 +61,10 @@ impl Resource {
 
     fn reference(&self) -> Option<&BillReference> {
         match self {
-            Self::Checkout(r) | Self::Order(r) | Self::OrderCancellation(r) => Some(r),
+            Self::Checkout(r)
+            | Self::CheckoutLive(r)
+            | Self::Order(r)
+            | Self::OrderCancellation(r) => Some(r),
             _ => None,
         }
     }
@@ -86,6 +96,10 @@ pub async fn handle(
         Resource::Health => health::get(),
         Resource::Checkouts => checkouts::create(&mut req, env, log).await,
         Resource::Checkout(reference) => checkouts::get(&req, env, &reference).await,
+        Resource::CheckoutLive(reference) => {
+            let foreign = req.headers().get("Origin")?.is_some() && origin.is_none();
+            checkouts::live(&req, env, &reference, !foreign).await
+        }
         Resource::ClickPesaWebhooks => webhooks::clickpesa(&mut req, env, log).await,
         Resource::Orders => orders::create(&mut req, env, log).await,
         Resource::Order(reference) => orders::get(&req, env, &reference).await,

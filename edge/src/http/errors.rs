@@ -18,6 +18,9 @@ pub enum EdgeError {
     Unauthorized { code: String, message: String },
     #[error("this order token does not grant access to that checkout")]
     Forbidden,
+    /// The bill or the client holds as many live-update sockets as `shared::live` allows.
+    #[error("too many open sockets for this checkout; poll its status instead")]
+    TooManySockets,
     #[error("no such resource")]
     NotFound,
     #[error("this method is not allowed on this resource")]
@@ -68,6 +71,7 @@ impl EdgeError {
             Self::BadJson => 400,
             Self::Unauthorized { .. } => 401,
             Self::Forbidden => 403,
+            Self::TooManySockets => 429,
             Self::NotFound => 404,
             Self::MethodNotAllowed { .. } => 405,
             Self::Conflict { .. } => 409,
@@ -88,6 +92,7 @@ impl EdgeError {
             | Self::Conflict { code, .. } => code,
             Self::BadJson => "invalid_json",
             Self::Forbidden => "forbidden",
+            Self::TooManySockets => "too_many_sockets",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::TooLarge { .. } => "payload_too_large",
@@ -132,5 +137,18 @@ impl From<serde_json::Error> for EdgeError {
     fn from(error: serde_json::Error) -> Self {
         worker::console_error!("internal serialisation error: {error}");
         Self::Internal
+    }
+}
+
+/// A socket the live-update route does not open: unauthenticated, or beyond the bounds.
+impl From<shared::live::Refusal> for EdgeError {
+    fn from(refusal: shared::live::Refusal) -> Self {
+        use shared::live::Refusal;
+        match refusal {
+            Refusal::NoProtocol | Refusal::NoToken => {
+                Self::unauthorized(refusal.code(), refusal.message())
+            }
+            Refusal::BillFull | Refusal::ClientFull => Self::TooManySockets,
+        }
     }
 }

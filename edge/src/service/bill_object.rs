@@ -8,7 +8,10 @@ use shared::api::{CheckoutView, OrderView};
 use shared::clickpesa::{CreateOrderControlNumber, PaymentRecord};
 use shared::ledger::{self, BillEvent};
 use shared::token::OrderClaims;
-use worker::{durable_object, DurableObject, Env, Request, Response, State};
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, State, WebSocket,
+    WebSocketIncomingMessage,
+};
 
 use crate::clock::now_secs;
 use crate::config::Config;
@@ -16,7 +19,7 @@ use crate::http::errors::EdgeError;
 use crate::model::bill::{Applied, ApplyPayment, CreateBill, CreatedBill, StoredBill};
 use crate::model::gateway::GatewayError;
 use crate::service::clickpesa::ClickPesa;
-use crate::service::{outbox, rpc, schedule};
+use crate::service::{outbox, rpc, schedule, sockets};
 
 /// The binding name in wrangler.toml.
 pub const BINDING: &str = "BILL";
@@ -41,6 +44,9 @@ impl DurableObject for Bill {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        if sockets::is_upgrade(&req) {
+            return Ok(self.watch(&req).await.unwrap_or_else(|e| e.to_response()));
+        }
         match rpc::op(&req).as_str() {
             "create" => rpc::reply(&self.create(req.json::<CreateBill>().await?.claims).await),
             "view" => rpc::reply(&self.view().await),
@@ -58,6 +64,35 @@ impl DurableObject for Bill {
             worker::console_error!("bill alarm failed: {error}");
         }
         Response::empty()
+    }
+
+    /// The widget only listens; anything it sends is ignored.
+    async fn websocket_message(
+        &self,
+        _socket: WebSocket,
+        _message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        socket: WebSocket,
+        code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> worker::Result<()> {
+        sockets::close(&socket, code);
+        Ok(())
+    }
+
+    async fn websocket_error(
+        &self,
+        socket: WebSocket,
+        _error: worker::Error,
+    ) -> worker::Result<()> {
+        sockets::close(&socket, 1011);
+        Ok(())
     }
 }
 
@@ -85,6 +120,8 @@ impl Bill {
             }
             None => storage.delete_alarm().await?,
         }
+        // Every change of the bill is saved here, whatever caused it: the one place to push it.
+        sockets::push(&self.state, || self.view_of(&stored.bill, now));
         Ok(())
     }
 
@@ -160,6 +197,15 @@ impl Bill {
     async fn view(&self) -> Result<CheckoutView, EdgeError> {
         let stored = self.load().await?.ok_or(EdgeError::NotFound)?;
         Ok(self.view_of(&stored.bill, now_secs()))
+    }
+
+    /// A live-update socket for the bill's checkout (the worker has checked the order token).
+    async fn watch(&self, req: &Request) -> Result<Response, EdgeError> {
+        // Under the writer lock: a change saved between reading the view and accepting the
+        // socket would otherwise reach neither this first message nor the push.
+        let _writer = self.writer.lock().await;
+        let view = self.view().await?;
+        sockets::accept(&self.state, req, &view)
     }
 
     async fn order_view(&self) -> Result<OrderView, EdgeError> {

@@ -4,11 +4,11 @@ use shared::api::{CheckoutView, OrderView};
 use shared::clickpesa::PaymentRecord;
 use shared::token::OrderClaims;
 use shared::validate::BillReference;
-use worker::Env;
+use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
 use crate::http::errors::EdgeError;
 use crate::model::bill::{Applied, ApplyPayment, CreateBill, CreatedBill};
-use crate::service::{bill_object, rpc};
+use crate::service::{bill_object, rpc, sockets};
 
 pub struct BillHandle<'a> {
     env: &'a Env,
@@ -50,5 +50,21 @@ impl<'a> BillHandle<'a> {
 
     pub async fn cancel(&self) -> Result<OrderView, EdgeError> {
         self.call("cancel", &()).await
+    }
+
+    /// Asks the object for a live-update socket for `client` (the limiter's client key): the
+    /// `101` with the socket, or the object's JSON refusal.
+    pub async fn watch(&self, client: &str) -> Result<Response, EdgeError> {
+        let headers = Headers::new();
+        headers.set("Upgrade", "websocket")?;
+        headers.set(sockets::CLIENT_HEADER, client)?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Get).with_headers(headers);
+        let request = Request::new_with_init("https://object/watch", &init)?;
+        let stub = self
+            .env
+            .durable_object(bill_object::BINDING)?
+            .get_by_name(self.reference.as_str())?;
+        Ok(stub.fetch_with_request(request).await?)
     }
 }

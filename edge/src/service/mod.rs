@@ -7,3 +7,4 @@ pub mod limiter;
 pub mod outbox;
 pub mod rpc;
 pub mod schedule;
+pub mod sockets;
