@@ -99,6 +99,36 @@ async fn recorded(browser: &Browser, kind: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// Status polls of `reference` the page has had answered so far (Resource Timing lists every
+/// fetch; the live-update socket is not one).
+async fn status_polls(browser: &Browser, reference: &str) -> u64 {
+    let js = format!(
+        "return performance.getEntriesByType('resource')
+           .filter(e => new URL(e.name).pathname === '/v1/checkouts/{reference}').length;"
+    );
+    browser.eval(&js, vec![]).await.as_u64().expect("a count")
+}
+
+/// The customer pays `amount` by M-Pesa; the paid screen must then come by push: no status
+/// poll answered between the payment and the receipt.
+async fn paid_by_push(browser: &Browser, reference: &str, amount: u64) -> Value {
+    let polls = status_polls(browser, reference).await;
+    let paid = customer_pays(PayRequest::new(
+        reference,
+        amount,
+        PayChannel::Mpesa,
+        PayOutcome::Success,
+    ))
+    .await;
+    wait_stage(browser, "paid").await;
+    assert_eq!(
+        status_polls(browser, reference).await,
+        polls,
+        "the paid screen arrived without a status poll: pushed over the socket"
+    );
+    paid
+}
+
 fn event_types(events: &[Value]) -> Vec<String> {
     events
         .iter()
@@ -153,18 +183,11 @@ async fn full_payment_by_mpesa_reaches_the_receipt_and_notifies_the_shop_once() 
     }
     browser.screenshot("awaiting-en").await;
 
-    let paid = customer_pays(PayRequest::new(
-        &reference,
-        90_900,
-        PayChannel::Mpesa,
-        PayOutcome::Success,
-    ))
-    .await;
+    let paid = paid_by_push(&browser, &reference, 90_900).await;
     let payment_reference = paid["payment"]["paymentReference"]
         .as_str()
         .expect("a payment reference")
         .to_string();
-    wait_stage(&browser, "paid").await;
     let receipt = browser.widget_text().await;
     assert!(
         receipt.contains(&payment_reference),
@@ -489,13 +512,30 @@ async fn reload_mid_payment_resumes_the_same_control_number() {
         creates_before,
         "no second control number was created"
     );
+    // The reloaded page opens a socket of its own.
+    paid_by_push(&browser, &reference, 8_800).await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn without_a_socket_polling_still_reaches_the_receipt() {
+    // LIVE_UPDATES_OFF_FOR: the edge refuses sockets for NOLIVE references, as a proxy would.
+    let reference = unique_ref("NOLIVE");
+    let browser = open_checkout("no_socket", &reference, 6_600, "lang=en&redirect=no").await;
+    let polls = status_polls(&browser, &reference).await;
     customer_pays(PayRequest::new(
         &reference,
-        8_800,
-        PayChannel::Mpesa,
+        6_600,
+        PayChannel::AirtelMoney,
         PayOutcome::Success,
     ))
     .await;
     wait_stage(&browser, "paid").await;
+    assert!(
+        status_polls(&browser, &reference).await > polls,
+        "the paid screen came from a status poll"
+    );
+    let violations = recorded(&browser, "cspViolations").await;
+    assert!(violations.is_empty(), "CSP violations: {violations:?}");
     browser.close().await;
 }

@@ -14,7 +14,9 @@ use web_sys::{
 };
 
 use crate::edge::{EdgeError, Status};
-use crate::testing::{paid, partially_paid, view, with_failed_attempt, ScriptedEdge};
+use crate::testing::{
+    paid, partially_paid, view, with_failed_attempt, ScriptedEdge, ScriptedSocket,
+};
 use crate::{mount_with, Handle, MountOptions};
 
 const EVENTS: [&str; 5] = [
@@ -532,4 +534,63 @@ async fn two_widgets_on_one_page_keep_to_themselves() {
     assert!(second.text().contains("9988 7766 554 433") && second.text().contains("Nakili"));
     assert_eq!(first.detail("billpay:ready")["reference"], "ORD1");
     assert_eq!(second.detail("billpay:ready")["reference"], "ORD2");
+}
+
+/// A pending checkout whose edge offers a live-update socket.
+fn live_checkout(
+    statuses: impl IntoIterator<Item = Result<Status, EdgeError>>,
+) -> (Mounted, Rc<ScriptedSocket>) {
+    let socket = Rc::new(ScriptedSocket::default());
+    let edge = ScriptedEdge {
+        socket: Some(Rc::clone(&socket)),
+        ..ScriptedEdge::new([Ok(view(BillState::Pending))], statuses)
+    };
+    (mount(edge, "en"), socket)
+}
+
+#[wasm_bindgen_test]
+async fn a_pushed_payment_shows_the_receipt_without_a_poll() {
+    let (widget, socket) = live_checkout([]);
+    widget.reaches("awaiting").await;
+    socket.push(paid());
+    widget.reaches("paid").await;
+    assert_eq!(widget.detail("billpay:paid")["paymentReference"], "MX123");
+    sleep(2_600).await;
+    assert_eq!(
+        widget.edge.status_calls.get(),
+        0,
+        "with the socket up, the 2 s polls wait"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_older_push_never_takes_the_screen_back() {
+    let (widget, socket) = live_checkout([]);
+    widget.reaches("awaiting").await;
+    let mut newer = with_failed_attempt("Insufficient balance");
+    newer.version = 3;
+    socket.push(newer);
+    until("the failed attempt", || {
+        widget.text().contains("Insufficient balance")
+    })
+    .await;
+    socket.push(view(BillState::Pending));
+    sleep(300).await;
+    assert!(
+        widget.text().contains("Insufficient balance"),
+        "version 1 arrived after version 3 and was ignored"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_socket_falls_back_to_polling_at_once() {
+    let changed = Status::Changed {
+        view: paid(),
+        etag: None,
+    };
+    let (widget, socket) = live_checkout([Ok(changed)]);
+    widget.reaches("awaiting").await;
+    socket.drop_connection();
+    widget.reaches("paid").await;
+    assert_eq!(widget.edge.status_calls.get(), 1);
 }

@@ -15,10 +15,12 @@ use std::pin::Pin;
 
 use shared::api::CheckoutView;
 
+use crate::timers::Waker;
+
 /// A request in flight; not `Send`, like everything on the browser's main thread.
 pub type EdgeFuture<T> = Pin<Box<dyn Future<Output = Result<T, EdgeError>>>>;
 
-/// The two calls the widget makes.
+/// The calls the widget makes.
 pub trait Edge {
     /// `POST /v1/checkouts {order}`: creates the control number, or returns the existing one
     /// for this order (the edge makes it idempotent, so a reload resumes the same number).
@@ -26,6 +28,22 @@ pub trait Edge {
 
     /// `GET /v1/checkouts/{reference}` with the order token as Bearer and `If-None-Match: etag`.
     fn status(&self, reference: &str, order: &str, etag: Option<&str>) -> EdgeFuture<Status>;
+
+    /// Opens the live-update socket `GET /v1/checkouts/{reference}/live`; `wake` is called when a
+    /// view arrives or the socket ends. `None`: this edge has no sockets, the widget only polls.
+    fn live(&self, _reference: &str, _order: &str, _wake: Waker) -> Option<Box<dyn Feed>> {
+        None
+    }
+}
+
+/// Views the edge pushes over a live-update socket (see [`crate::push`]).
+pub trait Feed {
+    /// The newest view pushed since the last call.
+    fn take(&self) -> Option<CheckoutView>;
+    /// Connecting or connected: pushes may still come.
+    fn alive(&self) -> bool;
+    /// Whether the socket ever connected.
+    fn opened(&self) -> bool;
 }
 
 /// The answer to a status poll.

@@ -15,7 +15,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, Request, RequestInit, Response};
 
 use crate::decode::{self, DecodeError};
-use crate::edge::{Edge, EdgeError, EdgeFuture, Status};
+use crate::edge::{Edge, EdgeError, EdgeFuture, Feed, Status};
+use crate::push::Push;
+use crate::timers::Waker;
 
 /// Without a deadline a stalled connection would stall polling with it; the backoff takes over.
 const TIMEOUT_MS: u32 = 15_000;
@@ -78,6 +80,13 @@ impl Edge for EdgeClient {
                 _ => Err(refusal(&response).await),
             }
         })
+    }
+
+    fn live(&self, reference: &str, order: &str, wake: Waker) -> Option<Box<dyn Feed>> {
+        // ws: beside http:, wss: beside https:; an edge named otherwise gets no socket.
+        let scheme = self.base.strip_prefix("http")?;
+        let url = ["ws", scheme, "/v1/checkouts/", reference, "/live"].concat();
+        Some(Box::new(Push::open(&url, order, wake)))
     }
 }
 

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! How the pieces fit: [`live::Session`] talks to the [`edge::Edge`] (in the browser
-//! [`fetch::EdgeClient`]) and keeps a [`live::Phase`] signal current, paced by [`poll`]; the
+//! [`fetch::EdgeClient`]) and keeps a [`live::Phase`] signal current, from [`push`]ed views and
+//! polls paced by [`poll`]; the
 //! [`view`] components render that signal; [`host::Host`] tells the shop's page what happened.
 pub mod clipboard;
 pub mod control_number;
@@ -22,6 +23,7 @@ pub mod fetch;
 pub mod host;
 pub mod live;
 pub mod poll;
+pub mod push;
 pub mod session;
 pub mod strings;
 pub mod style;

@@ -1,4 +1,6 @@
-//! The live checkout: create (or resume) the control number, then poll until the bill is settled.
+//! The live checkout: create (or resume) the control number, then follow it until the bill is
+//! settled: views the edge pushes over its socket, and polls (fast without a socket, slow beside
+//! one, at once when it drops) through the same [`Session::show`].
 //!
 //! ```no_run
 //! use std::rc::Rc;
@@ -21,8 +23,8 @@ use leptos::prelude::*;
 use shared::api::CheckoutView;
 
 use crate::countdown::Deadline;
-use crate::edge::{Edge, EdgeError, Status};
-use crate::poll::{Next, Poll, PollPolicy};
+use crate::edge::{Edge, EdgeError, Feed, Status};
+use crate::poll::{Next, Poll, PollPolicy, Reconnect};
 use crate::session::{events_between, HostEvent, Stage};
 use crate::timers::Wakeup;
 
@@ -97,18 +99,68 @@ impl Session {
         let snapshot = RwSignal::new(Snapshot::new(view, js_sys::Date::now()));
         self.phase.set(Phase::Live(snapshot));
 
+        if last == Poll::Terminal {
+            return;
+        }
         let wakeup = Wakeup::new();
         let mut policy = PollPolicy::new(js_sys::Date::now());
+        let mut reconnect = Reconnect::new(js_sys::Date::now());
+        let mut feed: Option<Box<dyn Feed>> = None;
         let mut etag = None;
+        // When to poll next; `None`: ask the policy, after a poll or at the start.
+        let mut poll_at: Option<f64> = None;
         loop {
-            let next = policy.next(last, js_sys::Date::now(), js_sys::Math::random());
-            self.reconnecting.set(policy.reconnecting());
-            match next {
-                Next::Stop => return,
-                Next::After(ms) => wakeup.sleep(ms).await,
+            let now = js_sys::Date::now();
+            if let Some(view) = feed.as_ref().and_then(|f| f.take()) {
+                if self.show(snapshot, view) == Poll::Terminal {
+                    return;
+                }
+                continue;
+            }
+            if let Some(ended) = feed.take_if(|f| !f.alive()) {
+                reconnect.dropped(ended.opened(), now, js_sys::Math::random());
+                // Whatever happened while it was down is fetched at once.
+                poll_at = Some(now);
+            }
+            // A customer back from their USSD app sees news at once, socket or not: a frozen
+            // background page may have missed a push.
+            if wakeup.came_back() {
+                poll_at = Some(now);
+            }
+            if feed.is_none() && reconnect.wait(now) == Some(0) {
+                feed = self.edge.live(&reference, &self.order, wakeup.waker());
+                if feed.is_none() {
+                    reconnect = Reconnect::unavailable();
+                }
+            }
+            let at = match poll_at {
+                Some(at) => at,
+                None => {
+                    let pushing = feed.as_ref().is_some_and(|f| f.alive());
+                    let next = PollPolicy::with_push(
+                        policy.next(last, now, js_sys::Math::random()),
+                        pushing,
+                    );
+                    self.reconnecting.set(policy.reconnecting());
+                    match next {
+                        Next::Stop => return,
+                        Next::After(ms) => *poll_at.insert(now + f64::from(ms)),
+                    }
+                }
+            };
+            if now < at {
+                let until_reconnect = feed
+                    .is_none()
+                    .then(|| reconnect.wait(now))
+                    .flatten()
+                    .unwrap_or(u32::MAX);
+                wakeup.sleep(((at - now) as u32).min(until_reconnect)).await;
+                continue;
             }
             // Hidden tabs don't poll: the edge serves every open checkout, and nobody is watching.
             wakeup.until_visible().await;
+            wakeup.came_back();
+            poll_at = None;
             last = match self
                 .edge
                 .status(&reference, &self.order, etag.as_deref())
@@ -120,17 +172,7 @@ impl Session {
                     etag: new_etag,
                 }) => {
                     etag = new_etag;
-                    let outcome = poll_outcome(&view);
-                    let (events, screen) = snapshot
-                        .with_untracked(|s| (events_between(Some(&s.view), &view), s.screen()));
-                    self.tell(events);
-                    let next = Snapshot::new(view, js_sys::Date::now());
-                    let new_screen = next.screen() != screen;
-                    snapshot.set(next);
-                    if new_screen {
-                        self.phase.set(Phase::Live(snapshot));
-                    }
-                    outcome
+                    self.show(snapshot, view)
                 }
                 Err(error) if error.is_retryable() => Poll::Failed,
                 Err(error) => {
@@ -139,6 +181,30 @@ impl Session {
                 }
             };
         }
+    }
+
+    /// Shows `view`, from a poll or a push alike, unless an older one overtook a newer (a poll
+    /// answered before a push but arriving after it). Returns what is left to wait for.
+    fn show(&self, snapshot: RwSignal<Snapshot>, view: CheckoutView) -> Poll {
+        let (stale, events, screen) = snapshot.with_untracked(|s| {
+            (
+                view.version < s.view.version,
+                events_between(Some(&s.view), &view),
+                s.screen(),
+            )
+        });
+        if stale {
+            return snapshot.with_untracked(|s| poll_outcome(&s.view));
+        }
+        let outcome = poll_outcome(&view);
+        self.tell(events);
+        let next = Snapshot::new(view, js_sys::Date::now());
+        let new_screen = next.screen() != screen;
+        snapshot.set(next);
+        if new_screen {
+            self.phase.set(Phase::Live(snapshot));
+        }
+        outcome
     }
 
     fn fail(&self, error: EdgeError) {

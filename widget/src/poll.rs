@@ -26,6 +26,13 @@ const BACKOFF_START_MS: u32 = 4_000;
 const MAX_WAIT_MS: u32 = 60_000;
 /// ± 20 %: spreads the polls of many open tabs so they don't hit the edge in lockstep.
 const JITTER: f64 = 0.2;
+/// While the live-update socket is up, polls only guard against a socket that died silently.
+pub const PUSHED_POLL_MS: u32 = 30_000;
+/// The first socket reconnect waits this long, doubling per further failure.
+const RECONNECT_START_MS: u32 = 1_000;
+/// A socket that never opens this many times in a row is blocked (a proxy, a CSP without the
+/// edge's `wss:`): the checkout stays on polling alone.
+const RECONNECT_ATTEMPTS: u32 = 6;
 
 /// What the last poll found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +89,15 @@ impl PollPolicy {
         Next::After(((f64::from(wait) * spread) as u32).min(MAX_WAIT_MS))
     }
 
+    /// The wait after a poll, given whether a live-update socket is up: pushes make fast polls
+    /// unnecessary, so they slow to [`PUSHED_POLL_MS`] (failures keep their backoff).
+    pub fn with_push(next: Next, pushing: bool) -> Next {
+        match next {
+            Next::After(ms) if pushing => Next::After(ms.max(PUSHED_POLL_MS)),
+            other => other,
+        }
+    }
+
     /// True while the last poll failed: the view shows "reconnecting…".
     pub fn reconnecting(&self) -> bool {
         self.failures > 0
@@ -92,6 +108,46 @@ impl PollPolicy {
             .iter()
             .find(|(until, _)| age_ms < *until)
             .map_or(SLOW_MS, |(_, every)| *every)
+    }
+}
+
+/// When to open the live-update socket again after it dropped or failed to open.
+#[derive(Debug, Clone)]
+pub struct Reconnect {
+    /// Attempts in a row that never opened.
+    failures: u32,
+    due_at_ms: f64,
+}
+
+impl Reconnect {
+    /// The first attempt is due at once.
+    pub fn new(now_ms: f64) -> Self {
+        Self {
+            failures: 0,
+            due_at_ms: now_ms,
+        }
+    }
+
+    /// The edge offers no socket: never try.
+    pub fn unavailable() -> Self {
+        Self {
+            failures: RECONNECT_ATTEMPTS,
+            due_at_ms: 0.0,
+        }
+    }
+
+    /// A socket ended at `now_ms`; `had_opened` if it ever connected (then the backoff starts
+    /// over). `jitter` as in [`PollPolicy::next`].
+    pub fn dropped(&mut self, had_opened: bool, now_ms: f64, jitter: f64) {
+        self.failures = if had_opened { 1 } else { self.failures + 1 };
+        let wait = RECONNECT_START_MS.saturating_mul(1 << (self.failures - 1).min(16));
+        let spread = 1.0 + JITTER * (2.0 * jitter.clamp(0.0, 1.0) - 1.0);
+        self.due_at_ms = now_ms + (f64::from(wait.min(MAX_WAIT_MS)) * spread);
+    }
+
+    /// Milliseconds until the next attempt (0: now), or `None` once the socket is given up.
+    pub fn wait(&self, now_ms: f64) -> Option<u32> {
+        (self.failures < RECONNECT_ATTEMPTS).then(|| (self.due_at_ms - now_ms).max(0.0) as u32)
     }
 }
 
@@ -171,5 +227,68 @@ mod tests {
         assert_eq!(policy.next(Poll::Terminal, 0.0, NO_JITTER), Next::Stop);
         policy.next(Poll::Failed, 0.0, NO_JITTER);
         assert_eq!(policy.next(Poll::Terminal, 0.0, NO_JITTER), Next::Stop);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn an_open_socket_slows_polls_but_not_backoff() {
+        let cases = [
+            (
+                "fast poll, socket up",
+                Next::After(2_000),
+                true,
+                Next::After(PUSHED_POLL_MS),
+            ),
+            (
+                "fast poll, no socket",
+                Next::After(2_000),
+                false,
+                Next::After(2_000),
+            ),
+            (
+                "backoff, socket up",
+                Next::After(60_000),
+                true,
+                Next::After(60_000),
+            ),
+            ("stop", Next::Stop, true, Next::Stop),
+        ];
+        for (case, next, pushing, expected) in cases {
+            assert_eq!(PollPolicy::with_push(next, pushing), expected, "{case}");
+        }
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn reconnects_back_off_and_give_up_on_a_blocked_socket() {
+        let mut reconnect = Reconnect::new(0.0);
+        assert_eq!(reconnect.wait(0.0), Some(0), "the first attempt is at once");
+        let waits: Vec<Option<u32>> = (0..6)
+            .map(|_| {
+                reconnect.dropped(false, 0.0, NO_JITTER);
+                reconnect.wait(0.0)
+            })
+            .collect();
+        assert_eq!(
+            waits,
+            [
+                Some(1_000),
+                Some(2_000),
+                Some(4_000),
+                Some(8_000),
+                Some(16_000),
+                None
+            ]
+        );
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn a_socket_that_was_up_starts_the_backoff_over() {
+        let mut reconnect = Reconnect::new(0.0);
+        for _ in 0..4 {
+            reconnect.dropped(false, 0.0, NO_JITTER);
+        }
+        reconnect.dropped(true, 10_000.0, NO_JITTER);
+        assert_eq!(reconnect.wait(10_000.0), Some(1_000));
+        assert_eq!(reconnect.wait(10_600.0), Some(400));
+        assert_eq!(reconnect.wait(12_000.0), Some(0));
     }
 }

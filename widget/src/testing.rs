@@ -56,12 +56,14 @@ pub fn partially_paid() -> CheckoutView {
 mod browser {
     use std::cell::{Cell, RefCell};
     use std::collections::VecDeque;
+    use std::rc::Rc;
 
     use shared::api::{CheckoutView, FailedAttemptView};
     use shared::ledger::BillState;
 
     use super::view;
-    use crate::edge::{Edge, EdgeError, EdgeFuture, Status};
+    use crate::edge::{Edge, EdgeError, EdgeFuture, Feed, Status};
+    use crate::timers::Waker;
 
     /// [`view`] after a failed attempt.
     pub fn with_failed_attempt(message: &str) -> CheckoutView {
@@ -82,6 +84,50 @@ mod browser {
         pub statuses: RefCell<VecDeque<Result<Status, EdgeError>>>,
         pub create_calls: Cell<u32>,
         pub status_calls: Cell<u32>,
+        /// The live-update socket, if this edge offers one.
+        pub socket: Option<Rc<ScriptedSocket>>,
+    }
+
+    /// A live-update socket the test drives: it pushes views and drops when told.
+    #[derive(Default)]
+    pub struct ScriptedSocket {
+        views: RefCell<VecDeque<CheckoutView>>,
+        dropped: Cell<bool>,
+        waker: RefCell<Option<Waker>>,
+    }
+
+    impl ScriptedSocket {
+        /// The edge pushes `view`.
+        pub fn push(&self, view: CheckoutView) {
+            self.views.borrow_mut().push_back(view);
+            self.wake();
+        }
+
+        /// The connection is lost.
+        pub fn drop_connection(&self) {
+            self.dropped.set(true);
+            self.wake();
+        }
+
+        fn wake(&self) {
+            if let Some(waker) = &*self.waker.borrow() {
+                waker.wake();
+            }
+        }
+    }
+
+    impl Feed for Rc<ScriptedSocket> {
+        fn take(&self) -> Option<CheckoutView> {
+            self.views.borrow_mut().pop_front()
+        }
+
+        fn alive(&self) -> bool {
+            !self.dropped.get()
+        }
+
+        fn opened(&self) -> bool {
+            true
+        }
     }
 
     impl ScriptedEdge {
@@ -121,6 +167,12 @@ mod browser {
                 .pop_front()
                 .unwrap_or(Ok(Status::Unchanged));
             Box::pin(async move { answer })
+        }
+
+        fn live(&self, _reference: &str, _order: &str, wake: Waker) -> Option<Box<dyn Feed>> {
+            let socket = self.socket.as_ref()?;
+            socket.waker.replace(Some(wake));
+            Some(Box::new(Rc::clone(socket)))
         }
     }
 }

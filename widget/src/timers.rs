@@ -9,7 +9,7 @@
 //! wakeup.sleep(2_000).await;   // ends after 2 s, or as soon as the tab comes back into view
 //! # }
 //! ```
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -38,16 +38,20 @@ pub fn page_hidden() -> bool {
 pub struct Wakeup {
     /// Resolves the promise the loop is waiting on, if any.
     pending: Rc<RefCell<Option<Function>>>,
+    /// Set when the page became visible, until [`Wakeup::came_back`] reads it.
+    returned: Rc<Cell<bool>>,
     listener: Closure<dyn FnMut()>,
 }
 
 impl Wakeup {
     pub fn new() -> Self {
         let pending: Rc<RefCell<Option<Function>>> = Rc::default();
+        let returned: Rc<Cell<bool>> = Rc::default();
         let listener = Closure::<dyn FnMut()>::new({
-            let pending = Rc::clone(&pending);
+            let (pending, returned) = (Rc::clone(&pending), Rc::clone(&returned));
             move || {
                 if !page_hidden() {
+                    returned.set(true);
                     wake(&pending);
                 }
             }
@@ -58,7 +62,11 @@ impl Wakeup {
                 listener.as_ref().unchecked_ref(),
             );
         }
-        Self { pending, listener }
+        Self {
+            pending,
+            returned,
+            listener,
+        }
     }
 
     /// Waits `ms` milliseconds, or until the page becomes visible.
@@ -76,6 +84,16 @@ impl Wakeup {
         if let (Some(window), Some(timer)) = (window, timer) {
             window.clear_timeout_with_handle(timer);
         }
+    }
+
+    /// Whether the page became visible since the last call.
+    pub fn came_back(&self) -> bool {
+        self.returned.take()
+    }
+
+    /// A handle that ends the current sleep from elsewhere (a pushed update).
+    pub fn waker(&self) -> Waker {
+        Waker(Rc::clone(&self.pending))
     }
 
     /// Waits until the page is visible.
@@ -103,6 +121,16 @@ impl Drop for Wakeup {
                 self.listener.as_ref().unchecked_ref(),
             );
         }
+    }
+}
+
+/// Ends the sleep of the [`Wakeup`] it came from, if one is under way.
+#[derive(Clone)]
+pub struct Waker(Rc<RefCell<Option<Function>>>);
+
+impl Waker {
+    pub fn wake(&self) {
+        wake(&self.0);
     }
 }
 

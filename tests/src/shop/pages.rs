@@ -5,6 +5,7 @@
 //! use billpay_tests::shop::pages::{csp, escape};
 //! assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
 //! assert!(csp("https://edge.example").contains("script-src 'self' 'wasm-unsafe-eval' https://edge.example;"));
+//! assert!(csp("https://edge.example").contains("connect-src 'self' https://edge.example wss://edge.example;"));
 //! ```
 use std::fmt::Write;
 
@@ -13,10 +14,12 @@ use shared::money::format_tzs;
 use super::notifications::Received;
 use super::orders::{cart_total, Order, CART};
 
-/// The Content-Security-Policy of every shop page; `edge` is the only other origin allowed.
+/// The Content-Security-Policy of every shop page; `edge` is the only other origin allowed, and
+/// its `ws:`/`wss:` twin for the widget's live-update socket.
 pub fn csp(edge: &str) -> String {
+    let socket = edge.replacen("http", "ws", 1);
     format!(
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {edge}; connect-src 'self' {edge}; \
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {edge}; connect-src 'self' {edge} {socket}; \
          style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }

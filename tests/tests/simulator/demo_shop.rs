@@ -37,7 +37,7 @@ async fn checkout_embeds_the_widget_under_a_strict_csp() {
     assert_eq!(
         csp,
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' http://127.0.0.1:8787; \
-         connect-src 'self' http://127.0.0.1:8787; style-src 'self'; img-src 'self' data:; base-uri 'none'; \
+         connect-src 'self' http://127.0.0.1:8787 ws://127.0.0.1:8787; style-src 'self'; img-src 'self' data:; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     );
     let page = resp.text().await.unwrap();
