@@ -67,7 +67,11 @@ async fn main() {
     };
     let mut tables = Vec::from(page::time_to_control_number(counts.page_loads).await);
     tables.push(page::wasm_start(counts.page_loads).await);
-    tables.push(payment::payment_to_screen(counts.payments, counts.payment_pages).await);
+    for delivery in [payment::Delivery::Push, payment::Delivery::Polling] {
+        tables.push(
+            payment::payment_to_screen(counts.payments, counts.payment_pages, delivery).await,
+        );
+    }
     let mut pool = Pool::default();
     let mut scale = Vec::new();
     for (i, &pending) in counts.scale.iter().enumerate() {

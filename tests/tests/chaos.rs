@@ -109,10 +109,14 @@ async fn chaos() {
     let counters = Arc::new(Counters::default());
     let restart_at = Arc::new(Mutex::new(None::<u64>));
     let permits = Arc::new(Semaphore::new(CONCURRENCY));
+    let connected = Arc::new(AtomicU64::new(0));
+    let watchers = Arc::new(Mutex::new(Vec::with_capacity(total)));
     let mut customers = tokio::task::JoinSet::new();
     let mut checkouts = Vec::with_capacity(total);
     for i in 0..total {
         if i == total / 2 {
+            // Some sockets are up when the edge goes down, so the restart drops them.
+            sockets_up(&connected, total as u64 / 4).await;
             request_restart(&restart_at).await;
         }
         let checkout = Checkout {
@@ -128,11 +132,17 @@ async fn chaos() {
         let (reference, amount, plan) =
             (checkout.reference.clone(), checkout.amount, checkout.plan);
         let counters = Arc::clone(&counters);
+        let connected = Arc::clone(&connected);
+        let watchers = Arc::clone(&watchers);
         let client_ip = format!("10.{}.{}.{}", i / 65_536, (i / 256) % 256, i % 256);
         let delay_ms = rng.next_u64() % 2_000;
         customers.spawn(async move {
-            customer(&reference, amount, plan, &client_ip, delay_ms, &counters).await;
+            let watcher = customer(
+                &reference, amount, plan, &client_ip, delay_ms, &counters, connected,
+            )
+            .await;
             drop(permit);
+            watchers.lock().unwrap().push(watcher);
         });
         checkouts.push(checkout);
     }
@@ -160,15 +170,21 @@ async fn chaos() {
         tokio::time::sleep(Duration::from_secs(3)).await;
     };
     set_faults(&FaultSettings::default()).await;
+    let watchers = std::mem::take(&mut *watchers.lock().unwrap());
+    let (socket_rows, socket_problems) = sockets_check(watchers).await;
     let table = report.table(
         total,
         &counters,
         restart_ms,
         customers_done,
         started.elapsed(),
-    );
+    ) + &socket_rows;
     println!("\n{table}");
     let _ = std::fs::write(state_dir().join("chaos-report.md"), &table);
+    assert!(
+        socket_problems.is_empty(),
+        "live-update sockets: {socket_problems:?}"
+    );
     assert!(
         report.problems.is_empty(),
         "{} problems, first ones:\n{}",
@@ -226,13 +242,21 @@ async fn customer(
     client_ip: &str,
     delay_ms: u64,
     counters: &Counters,
-) {
+    connected: Arc<AtomicU64>,
+) -> tokio::task::JoinHandle<Watched> {
     let mut claims = claims(reference, amount, now() + TOKEN_LIFETIME_SECS);
     if plan == Plan::Short {
         claims.mode = PaymentMode::AllowPartialAndOverPayment;
     }
     let order = mint_with(&stack().order_secret, &claims);
     create(&order, client_ip, counters).await;
+    // The widget's socket opens once the control number is there.
+    let watcher = tokio::spawn(watch(
+        reference.to_owned(),
+        order.clone(),
+        client_ip.to_owned(),
+        connected,
+    ));
     tokio::time::sleep(Duration::from_millis(delay_ms)).await;
     let pay = |amount: u64, outcome: PayOutcome| async move {
         let request = PayRequest::new(reference, amount, PayChannel::Mpesa, outcome);
@@ -273,6 +297,102 @@ async fn customer(
         "{reference}: poll answered {}",
         view.status
     );
+    watcher
+}
+
+/// What one customer's live-update socket saw.
+struct Watched {
+    reference: String,
+    /// The last view pushed.
+    last: Option<Value>,
+    /// Closed by the edge with 1000, once the bill was settled.
+    closed_normally: bool,
+    /// Sockets opened: more than one when the restart (or anything else) dropped it.
+    connects: u32,
+}
+
+/// Waits (up to 30 s) until `count` sockets have opened.
+async fn sockets_up(connected: &AtomicU64, count: u64) {
+    eventually(
+        "sockets open before the restart",
+        Duration::from_secs(30),
+        || async { (connected.load(Ordering::Relaxed) >= count).then_some(()) },
+    )
+    .await;
+}
+
+/// The widget's live-update socket beside the customer: reopened whenever it drops (the edge
+/// restart drops them all) until the settled bill closes it.
+async fn watch(
+    reference: String,
+    order: String,
+    client_ip: String,
+    connected: Arc<AtomicU64>,
+) -> Watched {
+    let mut watched = Watched {
+        reference,
+        last: None,
+        closed_normally: false,
+        connects: 0,
+    };
+    let deadline = Instant::now() + Duration::from_secs(TOKEN_LIFETIME_SECS + 240);
+    while Instant::now() < deadline {
+        let Ok(mut socket) = LiveSocket::connect(&watched.reference, &order, &client_ip).await
+        else {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        };
+        watched.connects += 1;
+        connected.fetch_add(1, Ordering::Relaxed);
+        while let Some(frame) = socket.frame().await {
+            match frame {
+                Frame::Text(view) => watched.last = Some(view),
+                Frame::Close(code) => {
+                    watched.closed_normally = code == 1000;
+                    return watched;
+                }
+            }
+        }
+    }
+    watched
+}
+
+/// Every socket ends closed by its settled bill, its last pushed view the edge's final one.
+async fn sockets_check(watchers: Vec<tokio::task::JoinHandle<Watched>>) -> (String, Vec<String>) {
+    let (mut settled, mut restored, mut problems) = (0, 0, Vec::new());
+    let total = watchers.len();
+    for watcher in watchers {
+        let Ok(Ok(watched)) = tokio::time::timeout(Duration::from_secs(60), watcher).await else {
+            problems.push("a socket never closed".to_owned());
+            continue;
+        };
+        let reference = &watched.reference;
+        let edge_view = merchant(Method::GET, &format!("/v1/orders/{reference}")).await;
+        let pushed = watched.last.as_ref();
+        let same = |field: &str| pushed.map(|v| &v[field]) == Some(&edge_view.body[field]);
+        if !watched.closed_normally {
+            problems.push(format!("{reference}: socket not closed with 1000"));
+        } else if !(same("state") && same("paid_total")) {
+            problems.push(format!(
+                "{reference}: last pushed {pushed:?}, edge says {}",
+                edge_view.body
+            ));
+        } else {
+            settled += 1;
+        }
+        if watched.connects > 1 {
+            restored += 1;
+        }
+    }
+    if restored == 0 {
+        problems.push("the edge restart dropped no socket (or none was opened again)".to_owned());
+    }
+    let rows = format!(
+        "\n| live-update sockets (one per checkout) | value |\n|---|---|\n\
+         | closed by their settled bill, last push = the edge's final view | {settled} / {total} |\n\
+         | dropped (edge restart) and opened again | {restored} |\n"
+    );
+    (rows, problems)
 }
 
 /// Sends until the edge answers at all: while it restarts, connections are refused or cut.

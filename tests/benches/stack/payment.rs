@@ -1,5 +1,6 @@
 //! Payment to screen: the simulator takes a customer's payment; how long until the edge's state says
-//! paid (the webhook's share) and until the widget shows the receipt (the polling interval's share).
+//! paid (the webhook's share) and until the widget shows the receipt (the push's share, or, with
+//! the live-update socket refused, the polling interval's).
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use billpay_tests::sim::pay::{PayChannel, PayOutcome, PayRequest};
@@ -27,13 +28,38 @@ fn now_ms() -> f64 {
         * 1000.0
 }
 
+/// How the paid view reaches the widget.
+#[derive(Debug, Clone, Copy)]
+pub enum Delivery {
+    /// Pushed over the live-update socket.
+    Push,
+    /// The edge refuses the socket (`LIVE_UPDATES_OFF_FOR` = NOLIVE in the stack): polls only.
+    Polling,
+}
+
+impl Delivery {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Push => "PAY",
+            Self::Polling => "NOLIVE",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Push => "push",
+            Self::Polling => "polling, socket refused",
+        }
+    }
+}
+
 struct Sample {
     to_edge: f64,
     to_widget: f64,
 }
 
-async fn one_payment(browser: &Browser, n: usize) -> Sample {
-    let reference = open_checkout(browser, "PAY", AMOUNT).await;
+async fn one_payment(browser: &Browser, n: usize, delivery: Delivery) -> Sample {
+    let reference = open_checkout(browser, delivery.prefix(), AMOUNT).await;
     heard(browser, "billpay:ready").await;
     let order = browser
         .eval(
@@ -69,7 +95,7 @@ async fn edge_says_paid(reference: &str, order: &str) -> f64 {
 }
 
 /// `checkouts` payments, spread over `pages` browsers running at once.
-pub async fn payment_to_screen(checkouts: usize, pages: usize) -> Table {
+pub async fn payment_to_screen(checkouts: usize, pages: usize, delivery: Delivery) -> Table {
     let mut tasks = JoinSet::new();
     for page in 0..pages {
         let share = (page..checkouts).step_by(pages).collect::<Vec<_>>();
@@ -77,7 +103,7 @@ pub async fn payment_to_screen(checkouts: usize, pages: usize) -> Table {
             let browser = Browser::open(&format!("bench-payment-{page}")).await;
             let mut samples = Vec::new();
             for n in share {
-                samples.push(one_payment(&browser, n).await);
+                samples.push(one_payment(&browser, n, delivery).await);
             }
             browser.close().await;
             samples
@@ -85,14 +111,19 @@ pub async fn payment_to_screen(checkouts: usize, pages: usize) -> Table {
     }
     let samples: Vec<Sample> = tasks.join_all().await.into_iter().flatten().collect();
     let mut table = Table::new(
-        &format!("Payment to screen ({} payments, {pages} browsers at once)", samples.len()),
+        &format!(
+            "Payment to screen, {} ({} payments, {pages} browsers at once)",
+            delivery.name(),
+            samples.len()
+        ),
         &format!(
             "From asking the simulator to pay to the widget's receipt (its `billpay:paid`, marked on the \
              page's timeline). Webhook: until GET /v1/checkouts/{{ref}} with the order token first \
              says paid, read every {} ms from the driver (the simulator delivers its webhook before it \
-             answers the pay call). Polling: the rest, i.e. the wait for the widget's next poll (every \
-             2 s ± 20 % in a checkout's first minute; the payments are spread over that cycle) and the \
-             poll itself.",
+             answers the pay call). Edge → widget: the rest. With the socket up, the Bill object's \
+             push; with it refused (references the edge's LIVE_UPDATES_OFF_FOR names), the wait for \
+             the widget's next poll (every 2 s ± 20 % in a checkout's first minute; the payments are \
+             spread over that cycle) and the poll itself.",
             EDGE_POLL.as_millis()
         ),
         &["part", "median ms", "p95 ms", "max ms"],
@@ -100,9 +131,7 @@ pub async fn payment_to_screen(checkouts: usize, pages: usize) -> Table {
     let parts: [Part<Sample>; 3] = [
         ("payment → widget shows paid", |s| s.to_edge + s.to_widget),
         ("payment → edge state paid (webhook)", |s| s.to_edge),
-        ("edge state paid → widget shows paid (polling)", |s| {
-            s.to_widget
-        }),
+        ("edge state paid → widget shows paid", |s| s.to_widget),
     ];
     for (part, f) in parts {
         let values: Vec<f64> = samples.iter().map(f).collect();

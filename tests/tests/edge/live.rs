@@ -6,86 +6,11 @@ use std::time::Duration;
 use billpay_tests::sim::faults::PayFaults;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::{
-    claims, edge, mint_with, new_checkout, now, pay, send, shared, stack, token, unique_ref,
+    claims, edge, handshake, mint_with, new_checkout, now, offer, pay, send, shared, token,
+    unique_ref, Frame, LiveSocket as Socket,
 };
-
-/// A WebSocket handshake for `reference`, offering `protocols`, from `client` (CF-Connecting-IP).
-fn handshake(reference: &str, protocols: &str, client: &str) -> reqwest::RequestBuilder {
-    edge(Method::GET, &format!("/v1/checkouts/{reference}/live"))
-        .header("Connection", "Upgrade")
-        .header("Upgrade", "websocket")
-        .header("Sec-WebSocket-Version", "13")
-        .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-        .header("Sec-WebSocket-Protocol", protocols)
-        .header("CF-Connecting-IP", client)
-}
-
-fn offer(order: &str) -> String {
-    format!("billpay.v1, {order}")
-}
-
-/// An open socket, read frame by frame (the server's frames are unmasked).
-struct Socket(reqwest::Upgraded);
-
-/// What the server sent.
-#[derive(Debug, PartialEq)]
-enum Frame {
-    Text(Value),
-    Close(u16),
-}
-
-impl Socket {
-    async fn open(reference: &str, order: &str, client: &str) -> Socket {
-        let response = handshake(reference, &offer(order), client)
-            .send()
-            .await
-            .expect("edge reachable");
-        assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
-        assert_eq!(
-            response
-                .headers()
-                .get("sec-websocket-protocol")
-                .and_then(|v| v.to_str().ok()),
-            Some("billpay.v1"),
-            "the edge selects billpay.v1, never echoes the token"
-        );
-        Socket(response.upgrade().await.expect("an upgraded connection"))
-    }
-
-    async fn next(&mut self) -> Frame {
-        tokio::time::timeout(Duration::from_secs(20), self.read_frame())
-            .await
-            .expect("a frame within 20 s")
-    }
-
-    async fn read_frame(&mut self) -> Frame {
-        let mut head = [0u8; 2];
-        self.0.read_exact(&mut head).await.expect("a frame header");
-        let len = match head[1] & 0x7f {
-            126 => u64::from(self.0.read_u16().await.unwrap()),
-            127 => self.0.read_u64().await.unwrap(),
-            n => u64::from(n),
-        };
-        let mut payload = vec![0u8; len as usize];
-        self.0.read_exact(&mut payload).await.expect("a frame body");
-        match head[0] & 0x0f {
-            0x1 => Frame::Text(serde_json::from_slice(&payload).expect("a JSON view")),
-            0x8 => Frame::Close(u16::from_be_bytes([payload[0], payload[1]])),
-            other => panic!("unexpected opcode {other}"),
-        }
-    }
-
-    /// Sends a masked close frame (clients must mask).
-    async fn close(mut self) {
-        let _ = self
-            .0
-            .write_all(&[0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8])
-            .await;
-    }
-}
 
 fn text(frame: Frame) -> Value {
     match frame {
@@ -104,8 +29,7 @@ async fn a_payment_is_pushed_to_the_open_socket_which_then_closes_normally() {
     assert_eq!(first["state"], "pending", "the current view comes at once");
     assert_eq!(first["version"], created["version"]);
 
-    let number = created["control_number"].as_str().unwrap();
-    pay(number, 4_200, PayFaults::default()).await;
+    pay(&reference, 4_200, PayFaults::default()).await;
     let pushed = text(socket.next().await);
     assert_eq!(pushed["state"], "paid");
     assert_eq!(pushed["paid_total"], 4_200);
@@ -121,13 +45,8 @@ async fn a_payment_is_pushed_to_the_open_socket_which_then_closes_normally() {
 async fn a_socket_for_a_settled_bill_gets_the_view_and_closes() {
     let _stack = shared().await;
     let reference = unique_ref("LIVS");
-    let (order, created) = new_checkout(&reference, 4_300).await;
-    pay(
-        created["control_number"].as_str().unwrap(),
-        4_300,
-        PayFaults::default(),
-    )
-    .await;
+    let (order, _) = new_checkout(&reference, 4_300).await;
+    pay(&reference, 4_300, PayFaults::default()).await;
     crate::support::wait_for_state(&reference, &order, "paid", Duration::from_secs(20)).await;
     let mut socket = Socket::open(&reference, &order, "198.51.100.2").await;
     assert_eq!(text(socket.next().await)["state"], "paid");
@@ -223,5 +142,4 @@ async fn the_test_switch_turns_the_route_off_for_its_references() {
     let reply = send(handshake(&reference, &offer(&order), "198.51.100.6")).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.error_code(), "not_found");
-    assert!(stack().edge.starts_with("http"));
 }

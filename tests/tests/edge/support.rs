@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use shared::clickpesa::PaymentMode;
 use shared::token::OrderClaims;
 use shared::validate::{Amount, BillReference, Description};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub struct Stack {
@@ -309,4 +310,99 @@ pub async fn post_webhook(mut body: Value, signed: bool) -> Reply {
         shared::checksum::attach(stack().checksum_key.as_bytes(), &mut body);
     }
     send(edge(Method::POST, "/v1/webhooks/clickpesa").json(&body)).await
+}
+
+/// A WebSocket handshake for the live-update route of `reference`, offering `protocols`, from
+/// `client` (CF-Connecting-IP).
+pub fn handshake(reference: &str, protocols: &str, client: &str) -> reqwest::RequestBuilder {
+    edge(Method::GET, &format!("/v1/checkouts/{reference}/live"))
+        .header("Connection", "Upgrade")
+        .header("Upgrade", "websocket")
+        .header("Sec-WebSocket-Version", "13")
+        .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .header("Sec-WebSocket-Protocol", protocols)
+        .header("CF-Connecting-IP", client)
+}
+
+/// The subprotocols the widget offers: `billpay.v1` and its order token.
+pub fn offer(order: &str) -> String {
+    format!("billpay.v1, {order}")
+}
+
+/// An open live-update socket, read frame by frame (the server's frames are unmasked).
+pub struct LiveSocket(reqwest::Upgraded);
+
+/// What the server sent.
+#[derive(Debug, PartialEq)]
+pub enum Frame {
+    Text(Value),
+    Close(u16),
+}
+
+impl LiveSocket {
+    /// Opens the socket; `Err` says why not (no connection, or the edge's refusal).
+    pub async fn connect(reference: &str, order: &str, client: &str) -> Result<Self, String> {
+        let response = handshake(reference, &offer(order), client)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if response.status() != StatusCode::SWITCHING_PROTOCOLS {
+            return Err(format!("answered {}", response.status()));
+        }
+        let selected = response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(
+            selected,
+            Some("billpay.v1"),
+            "the edge selects billpay.v1, never echoes the token"
+        );
+        response
+            .upgrade()
+            .await
+            .map(Self)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Opens the socket, which must open.
+    pub async fn open(reference: &str, order: &str, client: &str) -> Self {
+        Self::connect(reference, order, client)
+            .await
+            .unwrap_or_else(|why| panic!("socket for {reference}: {why}"))
+    }
+
+    /// The next frame, which must come within 20 s.
+    pub async fn next(&mut self) -> Frame {
+        tokio::time::timeout(Duration::from_secs(20), self.frame())
+            .await
+            .expect("a frame within 20 s")
+            .expect("the connection stays up")
+    }
+
+    /// The next frame, or `None` once the connection is gone.
+    pub async fn frame(&mut self) -> Option<Frame> {
+        let mut head = [0u8; 2];
+        self.0.read_exact(&mut head).await.ok()?;
+        let len = match head[1] & 0x7f {
+            126 => u64::from(self.0.read_u16().await.ok()?),
+            127 => self.0.read_u64().await.ok()?,
+            n => u64::from(n),
+        };
+        let mut payload = vec![0u8; len as usize];
+        self.0.read_exact(&mut payload).await.ok()?;
+        Some(match head[0] & 0x0f {
+            0x1 => Frame::Text(serde_json::from_slice(&payload).expect("a JSON view")),
+            0x8 => Frame::Close(u16::from_be_bytes([payload[0], payload[1]])),
+            other => panic!("unexpected opcode {other}"),
+        })
+    }
+
+    /// Sends a masked close frame, 1000 (a client must mask).
+    pub async fn close(mut self) {
+        let _ = self
+            .0
+            .write_all(&[0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8])
+            .await;
+    }
 }
