@@ -123,7 +123,8 @@ pub async fn payment_to_screen(checkouts: usize, pages: usize, delivery: Deliver
              answers the pay call). Edge → widget: the rest. With the socket up, the Bill object's \
              push; with it refused (references the edge's LIVE_UPDATES_OFF_FOR names), the wait for \
              the widget's next poll (every 2 s ± 20 % in a checkout's first minute; the payments are \
-             spread over that cycle) and the poll itself.",
+             spread over that cycle) and the poll itself. A push can reach the page before the \
+             driver's next read sees paid, so with the socket up that share may come out negative.",
             EDGE_POLL.as_millis()
         ),
         &["part", "median ms", "p95 ms", "max ms"],
