@@ -10,8 +10,10 @@
 //! - [`notify`]: the signature on the edge's notifications to the shop (`t=…,v1=…`).
 //! - [`money`]: `TSh 90,900` formatting.
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
+//! - [`budget`]: what a checkout costs in ClickPesa calls, and the daily call cap.
 pub mod api;
 pub mod bucket;
+pub mod budget;
 pub mod channels;
 pub mod checksum;
 pub mod clickpesa;

@@ -1,7 +1,7 @@
 //! The worker's typed handle on `Bill` objects: one object per reference, addressed by name.
 use serde::{de::DeserializeOwned, Serialize};
 use shared::api::{CheckoutView, OrderView};
-use shared::clickpesa::PaymentRecord;
+use shared::clickpesa::{PaymentRecord, WebhookEvent};
 use shared::token::OrderClaims;
 use shared::validate::BillReference;
 use worker::Env;
@@ -44,8 +44,12 @@ impl<'a> BillHandle<'a> {
         self.call("order", &()).await
     }
 
-    pub async fn apply(&self, record: PaymentRecord) -> Result<Applied, EdgeError> {
-        self.call("apply", &ApplyPayment { record }).await
+    pub async fn apply(
+        &self,
+        event: WebhookEvent,
+        record: PaymentRecord,
+    ) -> Result<Applied, EdgeError> {
+        self.call("apply", &ApplyPayment { event, record }).await
     }
 
     pub async fn cancel(&self) -> Result<OrderView, EdgeError> {

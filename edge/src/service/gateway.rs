@@ -14,10 +14,12 @@ use worker::{
     durable_object, DurableObject, Env, Headers, Method, Request, RequestInit, Response, State,
 };
 
-use crate::clock::now_ms;
+use shared::budget::DailyCalls;
+
+use crate::clock::{now_ms, now_secs};
 use crate::config::Config;
 use crate::http::outbound;
-use crate::model::gateway::{GatewayCall, GatewayError, Priority};
+use crate::model::gateway::{GatewayCall, GatewayError, GatewayRequest, Priority};
 use crate::service::rpc;
 
 /// The binding name in wrangler.toml and the one object's name.
@@ -25,6 +27,7 @@ pub const BINDING: &str = "CLICKPESA_GATEWAY";
 pub const INSTANCE: &str = "clickpesa";
 
 const TOKEN_KEY: &str = "token";
+const DAILY_CALLS_KEY: &str = "daily_calls";
 /// ClickPesa tokens live one hour; refresh five minutes early so none expires mid-request.
 const TOKEN_LIFETIME_MS: u64 = 60 * 60 * 1000;
 const TOKEN_REFRESH_MARGIN_MS: u64 = 5 * 60 * 1000;
@@ -65,6 +68,8 @@ pub struct ClickPesaGateway {
     refresh: Mutex<()>,
     /// Start times of the calls made in the last minute.
     window: RefCell<VecDeque<u64>>,
+    /// Serialises read-modify-write of the stored daily call count.
+    daily: Mutex<()>,
 }
 
 impl DurableObject for ClickPesaGateway {
@@ -75,20 +80,68 @@ impl DurableObject for ClickPesaGateway {
             token: RefCell::new(None),
             refresh: Mutex::new(()),
             window: RefCell::new(VecDeque::new()),
+            daily: Mutex::new(()),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let call: GatewayCall = req.json().await?;
-        let result = self.call(&call).await;
-        if let Err(error) = &result {
-            worker::console_warn!("clickpesa {:?} {}: {error}", call.method, call.path);
+        match req.json::<GatewayRequest>().await? {
+            GatewayRequest::Call(call) => {
+                let result = self.call(&call).await;
+                if let Err(error) = &result {
+                    worker::console_warn!("clickpesa {:?} {}: {error}", call.method, call.path);
+                }
+                rpc::reply(&result)
+            }
+            GatewayRequest::ReserveCheckout { calls } => {
+                rpc::reply(&self.reserve_checkout(calls).await)
+            }
         }
-        rpc::reply(&result)
     }
 }
 
 impl ClickPesaGateway {
+    /// Books a new checkout's calls for today, or refuses it once CLICKPESA_DAILY_CALL_LIMIT
+    /// would be passed. Off (always booked, nothing stored) when no limit is set.
+    async fn reserve_checkout(&self, calls: u32) -> Result<(), GatewayError> {
+        let Some(limit) = Config::new(&self.env).clickpesa_daily_call_limit() else {
+            return Ok(());
+        };
+        self.update_daily(|day| day.book(calls, limit, now_secs()))
+            .await?
+            .map_err(|spent| {
+                worker::console_error!(
+                    "clickpesa: daily call limit {limit} reached; a new checkout was refused"
+                );
+                GatewayError::DailyLimit {
+                    retry_after: spent.retry_after_secs,
+                }
+            })
+    }
+
+    /// Applies `change` to the stored daily count and stores the result.
+    async fn update_daily<T>(
+        &self,
+        change: impl FnOnce(&mut DailyCalls) -> T,
+    ) -> Result<T, GatewayError> {
+        let _serial = self.daily.lock().await;
+        let storage = self.state.storage();
+        let mut day: DailyCalls = storage
+            .get(DAILY_CALLS_KEY)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let outcome = change(&mut day);
+        storage.put(DAILY_CALLS_KEY, &day).await.map_err(|error| {
+            worker::console_error!("gateway: daily call count not stored: {error}");
+            GatewayError::Unavailable {
+                retry_after: RETRY_AFTER_SECS,
+            }
+        })?;
+        Ok(outcome)
+    }
+
     async fn call(&self, call: &GatewayCall) -> Result<Value, GatewayError> {
         let mut attempt = 0;
         let mut token_renewed = false;
@@ -291,6 +344,13 @@ impl ClickPesaGateway {
             }
             Err(Failure::Transport) => return Err(unavailable),
         };
+        if Config::new(&self.env)
+            .clickpesa_daily_call_limit()
+            .is_some()
+        {
+            // Token refreshes count against the day too, though no checkout booked them.
+            let _ = self.update_daily(|day| day.record(1, now_secs())).await;
+        }
         let response: shared::clickpesa::TokenResponse =
             serde_json::from_value(body).map_err(|_| GatewayError::UnexpectedBody)?;
         Ok(CachedToken {
