@@ -5,6 +5,22 @@ use shared::clickpesa::{PaymentRecord, WebhookEvent};
 use shared::ledger::Bill;
 use shared::token::OrderClaims;
 
+/// What a `Bill` object is asked to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum BillRequest {
+    /// Create the bill (and its control number), or return the existing one.
+    Create(CreateBill),
+    /// The widget's view.
+    View,
+    /// The shop's view.
+    Order,
+    /// Apply a payment from a verified webhook.
+    Apply(ApplyPayment),
+    /// Cancel the bill (the shop).
+    Cancel,
+}
+
 /// `create`: the verified claims of an order token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CreateBill {

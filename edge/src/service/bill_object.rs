@@ -13,7 +13,7 @@ use worker::{durable_object, DurableObject, Env, Request, Response, State};
 use crate::clock::now_secs;
 use crate::config::Config;
 use crate::http::errors::EdgeError;
-use crate::model::bill::{Applied, ApplyPayment, CreateBill, CreatedBill, StoredBill};
+use crate::model::bill::{Applied, ApplyPayment, BillRequest, CreateBill, CreatedBill, StoredBill};
 use crate::model::gateway::GatewayError;
 use crate::service::clickpesa::ClickPesa;
 use crate::service::{outbox, rpc, schedule};
@@ -41,13 +41,12 @@ impl DurableObject for Bill {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        match rpc::op(&req).as_str() {
-            "create" => rpc::reply(&self.create(req.json::<CreateBill>().await?.claims).await),
-            "view" => rpc::reply(&self.view().await),
-            "order" => rpc::reply(&self.order_view().await),
-            "apply" => rpc::reply(&self.apply(req.json::<ApplyPayment>().await?).await),
-            "cancel" => rpc::reply(&self.cancel().await),
-            _ => Response::error("unknown operation", 404),
+        match req.json::<BillRequest>().await? {
+            BillRequest::Create(CreateBill { claims }) => rpc::reply(&self.create(claims).await),
+            BillRequest::View => rpc::reply(&self.view().await),
+            BillRequest::Order => rpc::reply(&self.order_view().await),
+            BillRequest::Apply(payment) => rpc::reply(&self.apply(payment).await),
+            BillRequest::Cancel => rpc::reply(&self.cancel().await),
         }
     }
 
@@ -156,7 +155,7 @@ impl Bill {
         let request = CreateOrderControlNumber {
             bill_reference: Some(claims.reference.to_string()),
             bill_amount: Some(claims.amount.get()),
-            bill_description: Some(ascii_description(claims.description.as_str())),
+            bill_description: Some(claims.description.ascii_for_clickpesa()),
             bill_payment_mode: Some(claims.mode),
             ..Default::default()
         };
@@ -380,14 +379,4 @@ async fn adopt(clickpesa: &ClickPesa, claims: &OrderClaims) -> Result<String, Ed
             "this reference belongs to an earlier order that is closed or paid; use a new reference",
         )),
     }
-}
-
-/// ClickPesa's checksum of non-ASCII text depends on its serialiser (API.md §5.3, V5), so the
-/// description we send is kept ASCII. `shared` has no such helper yet; the shopper still sees the
-/// original description, only ClickPesa's copy is transliterated away.
-fn ascii_description(description: &str) -> String {
-    description
-        .chars()
-        .map(|c| if c.is_ascii() { c } else { '?' })
-        .collect()
 }

@@ -52,9 +52,8 @@ impl ClickPesa {
     }
 
     async fn ask<T: DeserializeOwned>(&self, request: &GatewayRequest) -> Result<T, GatewayError> {
-        let reply: Result<T, GatewayError> = rpc::call(&self.gateway, "gateway", request)
-            .await
-            .map_err(|error| {
+        let reply: Result<T, GatewayError> =
+            rpc::call(&self.gateway, request).await.map_err(|error| {
                 worker::console_error!("gateway object unreachable: {error}");
                 GatewayError::Unavailable { retry_after: 5 }
             })?;

@@ -53,10 +53,17 @@ impl CachedToken {
     }
 }
 
-/// An HTTP outcome that is not a 2xx.
+/// How one exchange with ClickPesa failed; [`ClickPesaGateway::call`] decides from it what is
+/// worth another attempt.
 enum Failure {
+    /// ClickPesa answered with this non-2xx status.
     Status(u16),
+    /// No answer: refused or reset connection, timeout, or a request that could not be built.
     Transport,
+    /// Not sent: the pacing window is full, and a slot frees in `retry_after` seconds.
+    Paced { retry_after: u32 },
+    /// A 2xx whose body is not JSON.
+    BadBody,
 }
 
 #[durable_object]
@@ -164,6 +171,12 @@ impl ClickPesaGateway {
                 Err(Failure::Status(status)) if status < 500 => {
                     return Err(GatewayError::Rejected { status })
                 }
+                // Pacing already waited as long as this caller may; asking again cannot help.
+                Err(Failure::Paced { retry_after }) => {
+                    return Err(GatewayError::Unavailable { retry_after })
+                }
+                // A 2xx was answered: the request went through, so it must not be sent again.
+                Err(Failure::BadBody) => return Err(GatewayError::UnexpectedBody),
                 Err(Failure::Status(_) | Failure::Transport) => {
                     attempt += 1;
                     if attempt >= MAX_ATTEMPTS {
@@ -208,9 +221,7 @@ impl ClickPesaGateway {
 
     /// Sends one paced request; a 2xx body is parsed as JSON (an empty one as `null`).
     async fn exchange(&self, request: Request, priority: Priority) -> Result<Value, Failure> {
-        self.admit(priority)
-            .await
-            .map_err(|_| Failure::Status(429))?;
+        self.admit(priority).await?;
         let mut response = outbound::send(request, REQUEST_TIMEOUT)
             .await
             .map_err(|error| {
@@ -225,12 +236,12 @@ impl ClickPesaGateway {
         if text.trim().is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_str(&text).map_err(|_| Failure::Status(502))
+        serde_json::from_str(&text).map_err(|_| Failure::BadBody)
     }
 
     /// Takes a slot in the sliding one-minute window: interactive calls wait briefly for one,
     /// background calls only take one while the window is below their share.
-    async fn admit(&self, priority: Priority) -> Result<(), GatewayError> {
+    async fn admit(&self, priority: Priority) -> Result<(), Failure> {
         let per_minute = Config::new(&self.env).clickpesa_requests_per_minute();
         let limit = match priority {
             Priority::Interactive => per_minute,
@@ -257,8 +268,8 @@ impl ClickPesaGateway {
                     .map_or(0, |&started| started + WINDOW_MS - now)
             };
             if priority == Priority::Background || wait_ms > MAX_PACING_WAIT_MS {
-                return Err(GatewayError::Unavailable {
-                    retry_after: wait_ms.div_ceil(1000) as u32,
+                return Err(Failure::Paced {
+                    retry_after: wait_ms.div_ceil(1000).max(1) as u32,
                 });
             }
             worker::Delay::from(Duration::from_millis(wait_ms.max(1))).await;
@@ -343,6 +354,10 @@ impl ClickPesaGateway {
                 return Err(unavailable);
             }
             Err(Failure::Transport) => return Err(unavailable),
+            Err(Failure::Paced { retry_after }) => {
+                return Err(GatewayError::Unavailable { retry_after })
+            }
+            Err(Failure::BadBody) => return Err(GatewayError::UnexpectedBody),
         };
         if Config::new(&self.env)
             .clickpesa_daily_call_limit()

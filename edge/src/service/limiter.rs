@@ -21,11 +21,12 @@ use crate::service::rpc;
 /// The binding name in wrangler.toml.
 pub const BINDING: &str = "CHECKOUT_LIMITER";
 
-/// Take `tokens` from the object's bucket, which refills at `rate`.
+/// What a `CheckoutLimiter` object is asked to do.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct Take {
-    rate: Rate,
-    tokens: u32,
+#[serde(tag = "op", rename_all = "snake_case")]
+enum LimiterRequest {
+    /// Take `tokens` from the object's bucket, which refills at `rate`.
+    Take { rate: Rate, tokens: u32 },
 }
 
 #[durable_object]
@@ -41,7 +42,7 @@ impl DurableObject for CheckoutLimiter {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let Take { rate, tokens } = req.json().await?;
+        let LimiterRequest::Take { rate, tokens } = req.json().await?;
         let now = now_ms();
         let taken = self
             .bucket
@@ -91,5 +92,5 @@ pub async fn admit(env: &Env, key: &str, rate: Rate) -> Result<(), EdgeError> {
 /// Takes `tokens` from `key`'s bucket at once, or answers 429 with the wait.
 pub async fn admit_n(env: &Env, key: &str, rate: Rate, tokens: u32) -> Result<(), EdgeError> {
     let stub = env.durable_object(BINDING)?.get_by_name(key)?;
-    rpc::call(&stub, "take", &Take { rate, tokens }).await?
+    rpc::call(&stub, &LimiterRequest::Take { rate, tokens }).await?
 }
