@@ -99,7 +99,7 @@ impl BillState {
     }
 
     /// The customer can no longer act: everything but `pending`. A partial payment ends the
-    /// checkout too, since ClickPesa closes an Order number after its first payment (API.md §2.6).
+    /// checkout too, since ClickPesa closes an Order number after its first payment (docs/clickpesa.md §2.6).
     pub fn is_terminal(self) -> bool {
         self != Self::Pending
     }
@@ -341,7 +341,7 @@ fn moves_money(status: &PaymentStatus) -> bool {
 /// A webhook whose event name and status disagree about whether the shop has the money: a
 /// PAYMENT FAILED that says it arrived (SUCCESS, SETTLED), or a PAYMENT RECEIVED that says the
 /// attempt failed. Neither half can be trusted to move money. A refund or reversal may come under
-/// either name (API.md documents no event for it): both say the shop does not keep the money.
+/// either name (docs/clickpesa.md documents no event for it): both say the shop does not keep the money.
 pub fn contradicts(event: &WebhookEvent, status: &PaymentStatus) -> bool {
     match event {
         WebhookEvent::PaymentReceived => *status == PaymentStatus::Failed,

@@ -11,6 +11,7 @@
 //! - [`money`]: `TSh 90,900` formatting.
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
 //! - [`budget`]: what a checkout costs in ClickPesa calls, and the daily call cap.
+//! - `testing` (feature `testing`): the checksum vectors and fuzzing properties for tests.
 pub mod api;
 pub mod bucket;
 pub mod budget;
@@ -23,4 +24,8 @@ pub mod notify;
 pub mod token;
 pub mod validate;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 mod hmac_hex;
+pub use hmac_hex::constant_time_eq;

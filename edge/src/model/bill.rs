@@ -15,8 +15,8 @@ pub enum BillRequest {
     View,
     /// The shop's view.
     Order,
-    /// Apply a payment from a verified webhook.
-    Apply(ApplyPayment),
+    /// Apply a payment from a verified webhook (boxed: a payment record is large).
+    Apply(Box<ApplyPayment>),
     /// Cancel the bill (the shop).
     Cancel,
 }

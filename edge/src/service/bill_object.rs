@@ -45,7 +45,7 @@ impl DurableObject for Bill {
             BillRequest::Create(CreateBill { claims }) => rpc::reply(&self.create(claims).await),
             BillRequest::View => rpc::reply(&self.view().await),
             BillRequest::Order => rpc::reply(&self.order_view().await),
-            BillRequest::Apply(payment) => rpc::reply(&self.apply(payment).await),
+            BillRequest::Apply(payment) => rpc::reply(&self.apply(*payment).await),
             BillRequest::Cancel => rpc::reply(&self.cancel().await),
         }
     }

@@ -45,8 +45,11 @@ impl<'a> BillHandle<'a> {
         event: WebhookEvent,
         record: PaymentRecord,
     ) -> Result<Applied, EdgeError> {
-        self.call(&BillRequest::Apply(ApplyPayment { event, record }))
-            .await
+        self.call(&BillRequest::Apply(Box::new(ApplyPayment {
+            event,
+            record,
+        })))
+        .await
     }
 
     pub async fn cancel(&self) -> Result<OrderView, EdgeError> {
