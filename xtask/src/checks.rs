@@ -73,9 +73,19 @@ pub fn deploy_dry_run(root: &Path) -> Result<()> {
         .env("WRANGLER_SEND_METRICS", "false")
         .args(["deploy", "--dry-run", "--outdir"])
         .arg(&outdir))?;
-    for file in ["index.js", "index_bg.wasm"] {
-        if !outdir.join(file).exists() {
-            return Err(format!("wrangler deploy --dry-run wrote no {file}").into());
+    // wrangler names the module after its content hash: look for the extension.
+    let files: Vec<String> = std::fs::read_dir(&outdir)?
+        .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<_>>()?;
+    for (wanted, present) in [
+        ("index.js", files.iter().any(|f| f == "index.js")),
+        (
+            "the worker's .wasm",
+            files.iter().any(|f| f.ends_with(".wasm")),
+        ),
+    ] {
+        if !present {
+            return Err(format!("wrangler deploy --dry-run wrote no {wanted}").into());
         }
     }
     Ok(())
