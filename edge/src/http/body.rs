@@ -28,8 +28,10 @@ pub async fn read_json_bytes(req: &mut Request) -> Result<Vec<u8>, EdgeError> {
     read_at_most(req, MAX_BODY_BYTES).await
 }
 
-/// The body, read chunk by chunk and abandoned as soon as it passes `limit`: a chunked body
-/// declares no length, and reading it whole first would let a client make us buffer anything.
+/// The body, read chunk by chunk, holding at most `limit` bytes: a chunked body declares no
+/// length, and reading it whole first would let a client make us buffer anything. Past the limit
+/// the rest is read and dropped rather than abandoned mid-stream: under `wrangler dev`, a request
+/// whose body was left unread made workerd fail the requests that followed.
 async fn read_at_most(req: &mut Request, limit: usize) -> Result<Vec<u8>, EdgeError> {
     let mut stream = match req.stream() {
         Ok(stream) => stream,
@@ -38,14 +40,20 @@ async fn read_at_most(req: &mut Request, limit: usize) -> Result<Vec<u8>, EdgeEr
         Err(error) => return Err(error.into()),
     };
     let mut bytes = Vec::new();
+    let mut too_large = false;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(EdgeError::TooLarge { limit });
+        too_large |= bytes.len() + chunk.len() > limit;
+        if too_large {
+            bytes = Vec::new();
+            continue;
         }
         bytes.extend_from_slice(&chunk);
     }
-    Ok(bytes)
+    match too_large {
+        true => Err(EdgeError::TooLarge { limit }),
+        false => Ok(bytes),
+    }
 }
 
 /// Parses a checked body. Syntax errors are 400; a well-formed body whose fields fail `shared`'s
