@@ -161,8 +161,8 @@ async fn chaos() {
     let deadline = Duration::from_secs(TOKEN_LIFETIME_SECS + 150);
     let drain_started = Instant::now();
     let report = loop {
-        let restarted = *restart_at.lock().unwrap();
-        let report = check(&checkouts, restarted).await;
+        let restarted_at = *restart_at.lock().unwrap();
+        let report = check(&checkouts, restarted_at).await;
         if report.problems.is_empty() {
             break report;
         }

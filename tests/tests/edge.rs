@@ -17,6 +17,8 @@ mod lifecycle;
 mod money;
 #[path = "edge/orders.rs"]
 mod orders;
+#[path = "edge/recipes.rs"]
+mod recipes;
 #[path = "edge/secrets.rs"]
 mod secrets;
 #[path = "edge/support.rs"]

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::table::Table;
 use crate::Result;
+use shared::testing::table::Table;
 
 /// Issue 4: everything the browser downloads for the widget.
 const WIDGET_GZIP_BUDGET: u64 = 70_000;
