@@ -30,6 +30,23 @@ async fn kinds(reference: &str) -> Vec<String> {
     kinds
 }
 
+/// Waits until the settled bill's storage is deleted (BILL_RETENTION_SECS after it settled).
+async fn wait_until_forgotten(reference: &str) {
+    let retention: u64 = std::env::var("BILLPAY_BILL_RETENTION_SECS")
+        .expect("BILLPAY_BILL_RETENTION_SECS")
+        .parse()
+        .expect("a number");
+    eventually(
+        &format!("{reference} to be forgotten"),
+        Duration::from_secs(retention + 30),
+        || async {
+            let reply = merchant(Method::GET, &format!("/v1/orders/{reference}")).await;
+            (reply.status == StatusCode::NOT_FOUND).then_some(())
+        },
+    )
+    .await;
+}
+
 async fn deliver(body: Value) {
     let reply = post_webhook(body, true).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -293,19 +310,7 @@ async fn a_notification_the_shop_never_takes_is_given_up_and_shown() {
         ]
     );
     // Nothing is owed any more, so the retention purge is no longer held up.
-    let retention: u64 = std::env::var("BILLPAY_BILL_RETENTION_SECS")
-        .expect("BILLPAY_BILL_RETENTION_SECS")
-        .parse()
-        .expect("a number");
-    eventually(
-        "the bill to be forgotten",
-        Duration::from_secs(retention + 30),
-        || async {
-            let reply = merchant(Method::GET, &format!("/v1/orders/{reference}")).await;
-            (reply.status == StatusCode::NOT_FOUND).then_some(())
-        },
-    )
-    .await;
+    wait_until_forgotten(&reference).await;
 }
 
 #[tokio::test]
@@ -316,19 +321,7 @@ async fn a_token_reused_after_its_bill_was_forgotten_does_not_adopt_the_old_numb
     let number = view["control_number"].as_str().expect("control number");
     pay(number, 900, PayFaults::default()).await;
     wait_for_notification(&reference, "bill.paid", NOTIFIED).await;
-    let retention: u64 = std::env::var("BILLPAY_BILL_RETENTION_SECS")
-        .expect("BILLPAY_BILL_RETENTION_SECS")
-        .parse()
-        .expect("a number");
-    eventually(
-        "the paid bill to be forgotten",
-        Duration::from_secs(retention + 30),
-        || async {
-            let reply = merchant(Method::GET, &format!("/v1/orders/{reference}")).await;
-            (reply.status == StatusCode::NOT_FOUND).then_some(())
-        },
-    )
-    .await;
+    wait_until_forgotten(&reference).await;
     // The same token, still within its lifetime: ClickPesa knows the reference (409), and its
     // number has already been paid.
     let again = create_checkout(&order).await;
