@@ -1,3 +1,4 @@
+#![deny(missing_docs)]
 //! BillPay rules, with no I/O: everything here compiles natively and to wasm32 and is tested natively.
 //!
 //! - [`clickpesa`]: ClickPesa wire types (requests, responses, webhooks), tolerant where ClickPesa is.
@@ -7,14 +8,17 @@
 //! - [`ledger`]: the bill state machine (pure), idempotent by ClickPesa payment id.
 //! - [`api`]: the versioned edge <-> widget / shop API types and the one JSON error shape.
 //! - [`channels`]: how to pay a control number on each channel, in English and Swahili.
+//! - [`schedule`]: when a bill's object should next wake (polls, expiry, notification retries, purge).
 //! - [`notify`]: Standard Webhooks signatures on the edge's notifications to the shop.
 //! - [`share`]: the payment instructions as a text for `sms:` and WhatsApp links.
 //! - [`money`]: `TSh 90,900` formatting.
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
+//! - [`budget`]: what a checkout costs in ClickPesa calls, and the daily call cap.
 //! - [`live`]: the live-update WebSocket's authentication and bounds.
 //! - `testing` (feature `testing`): the checksum vectors and fuzzing properties for tests.
 pub mod api;
 pub mod bucket;
+pub mod budget;
 pub mod channels;
 pub mod checksum;
 pub mod clickpesa;
@@ -22,6 +26,7 @@ pub mod ledger;
 pub mod live;
 pub mod money;
 pub mod notify;
+pub mod schedule;
 pub mod share;
 pub mod token;
 pub mod validate;

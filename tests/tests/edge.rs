@@ -15,6 +15,8 @@ mod http;
 mod lifecycle;
 #[path = "edge/live.rs"]
 mod live;
+#[path = "edge/money.rs"]
+mod money;
 #[path = "edge/orders.rs"]
 mod orders;
 #[path = "edge/recipes.rs"]

@@ -6,5 +6,4 @@ pub mod gateway;
 pub mod limiter;
 pub mod outbox;
 pub mod rpc;
-pub mod schedule;
 pub mod sockets;
