@@ -5,10 +5,16 @@
 //! ```no_run
 //! use widget::{edge::Edge, fetch::EdgeClient};
 //!
-//! let edge = EdgeClient::new("https://pay.example.com");
+//! let edge = EdgeClient::new("https://pay.example.com", None);
 //! let created = edge.create("v1.payload.signature"); // a future resolving to the CheckoutView
 //! ```
-use js_sys::{Object, Reflect, JSON};
+//!
+//! The create is a CORS-safelisted request (a `text/plain` body, no custom header), so the browser
+//! sends it without a preflight; the bootstrap sends the first one itself, before the wasm is
+//! there, and hands the pending `Response` over as the head start.
+use std::cell::RefCell;
+
+use js_sys::{Object, Promise, Reflect, JSON};
 use shared::api::CheckoutView;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -18,40 +24,45 @@ use crate::decode::{self, DecodeError};
 use crate::edge::{Edge, EdgeError, EdgeFuture, Status};
 
 /// Without a deadline a stalled connection would stall polling with it; the backoff takes over.
+/// `bootstrap/widget.js` gives the create it sends the same deadline.
 const TIMEOUT_MS: u32 = 15_000;
 
 /// Calls the edge at `base` (its origin, or the folder `widget.js` was served from).
 #[derive(Debug, Clone)]
 pub struct EdgeClient {
     base: String,
+    /// The bootstrap's create for this mount's order, already in flight (`early.create`): the
+    /// first [`Edge::create`] answers with it, every later one asks anew.
+    head_start: RefCell<Option<Promise>>,
 }
 
 impl EdgeClient {
-    pub fn new(base: &str) -> Self {
+    pub fn new(base: &str, head_start: Option<Promise>) -> Self {
         Self {
             base: base.trim_end_matches('/').to_owned(),
+            head_start: RefCell::new(head_start),
         }
     }
 }
 
 impl Edge for EdgeClient {
     fn create(&self, order: &str) -> EdgeFuture<CheckoutView> {
-        let url = format!("{}/v1/checkouts", self.base);
-        // `CreateCheckout` in `shared::api`: {"order": "<token>"}.
+        if let Some(pending) = self.head_start.take() {
+            return Box::pin(async move {
+                let response = JsFuture::from(pending).await.map_err(js_error)?;
+                created(response.dyn_into().map_err(js_error)?).await
+            });
+        }
+        let url = [&self.base, "/v1/checkouts"].concat();
+        // `CreateCheckout` in `shared::api`: {"order": "<token>"}, as text/plain (see above).
         let request = Object::new();
         let body = Reflect::set(&request, &"order".into(), &order.into())
             .and_then(|_| JSON::stringify(&request))
             .map(String::from)
             .map_err(js_error);
-        Box::pin(async move {
-            let body = body?;
-            let headers = headers(&[("Content-Type", "application/json")])?;
-            let response = send("POST", &url, &headers, Some(&body)).await?;
-            if !response.ok() {
-                return Err(refusal(&response).await);
-            }
-            read_body(&response, decode::checkout_view).await
-        })
+        Box::pin(
+            async move { created(send("POST", &url, &headers(&[])?, Some(&body?)).await?).await },
+        )
     }
 
     fn status(&self, reference: &str, order: &str, etag: Option<&str>) -> EdgeFuture<Status> {
@@ -79,6 +90,14 @@ impl Edge for EdgeClient {
             }
         })
     }
+}
+
+/// The create's answer: the snapshot, or the edge's refusal.
+async fn created(response: Response) -> Result<CheckoutView, EdgeError> {
+    if !response.ok() {
+        return Err(refusal(&response).await);
+    }
+    read_body(&response, decode::checkout_view).await
 }
 
 async fn send(

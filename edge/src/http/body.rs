@@ -1,5 +1,7 @@
-//! Request bodies: JSON only, at most [`MAX_BODY_BYTES`], parsed into a typed value.
+//! Request bodies: JSON only, at most [`MAX_BODY_BYTES`], parsed into a typed value. A route names
+//! the labels (`Content-Type`) it takes; the bytes are read and parsed the same way under each.
 use serde::de::DeserializeOwned;
+use shared::api::BodyLabel;
 use worker::Request;
 
 use super::errors::EdgeError;
@@ -9,10 +11,17 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// The raw body after the content-type and size checks (webhook checksums need the exact bytes).
 pub async fn read_json_bytes(req: &mut Request) -> Result<Vec<u8>, EdgeError> {
+    read_bytes(req, &[BodyLabel::Json]).await
+}
+
+/// The raw body, labelled one of `accepted`, after the size checks.
+async fn read_bytes(req: &mut Request, accepted: &[BodyLabel]) -> Result<Vec<u8>, EdgeError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
-    let media_type = content_type.split(';').next().unwrap_or_default().trim();
-    if !media_type.eq_ignore_ascii_case("application/json") {
-        return Err(EdgeError::UnsupportedMediaType);
+    if !BodyLabel::of(&content_type).is_some_and(|label| accepted.contains(&label)) {
+        let names: Vec<&str> = accepted.iter().map(|label| label.name()).collect();
+        return Err(EdgeError::UnsupportedMediaType {
+            accepted: names.join(" or "),
+        });
     }
     // Content-Length lets us refuse without reading; the byte count catches chunked bodies.
     let declared = req
@@ -45,7 +54,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, EdgeError> {
 }
 
 pub async fn json<T: DeserializeOwned>(req: &mut Request) -> Result<T, EdgeError> {
-    parse(&read_json_bytes(req).await?)
+    json_labelled(req, &[BodyLabel::Json]).await
+}
+
+/// [`json`] for a route that takes more labels than `application/json`.
+pub async fn json_labelled<T: DeserializeOwned>(
+    req: &mut Request,
+    accepted: &[BodyLabel],
+) -> Result<T, EdgeError> {
+    parse(&read_bytes(req, accepted).await?)
 }
 
 /// serde_json appends " at line 1 column 42" to its messages: noise for an API client.

@@ -33,7 +33,7 @@ struct Sample {
 }
 
 async fn one_payment(browser: &Browser, n: usize) -> Sample {
-    let reference = open_checkout(browser, "PAY", AMOUNT).await;
+    let reference = open_checkout(browser, "PAY", AMOUNT, "en").await;
     heard(browser, "billpay:ready").await;
     let order = browser
         .eval(
