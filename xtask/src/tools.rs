@@ -63,6 +63,16 @@ fn ensure_wasm_target() -> Result<()> {
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
+/// twiggy, the wasm size profiler behind `cargo xtask size-profile`, at its pinned version.
+pub fn ensure_twiggy() -> Result<()> {
+    ensure_cargo_tool(
+        "twiggy",
+        "twiggy",
+        crate::size_profile::TWIGGY_VERSION,
+        true,
+    )
+}
+
 /// The widget's pinned nightly ([`crate::widget::NIGHTLY`]) with `rust-src` (for `-Zbuild-std`) and
 /// the wasm32 target; rustup downloads it from the Rust project's own servers, like stable.
 fn ensure_widget_nightly() -> Result<()> {

@@ -74,13 +74,23 @@ pub struct Packed {
     pub glue: String,
 }
 
+/// Whether the packed wasm keeps its function names (for a size profile; the shipped one does not).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Names {
+    Stripped,
+    Kept,
+}
+
 /// Release build of `package` (a cdylib of this workspace) with [`NIGHTLY`] → wasm-bindgen →
 /// wasm-opt → esbuild. The widget and the size benchmark's Leptos floor (`widget/floor`) go through
 /// the same steps.
-pub fn pack(root: &Path, package: &str) -> io::Result<Packed> {
+pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
     // A folder of its own: another compiler and other flags would otherwise evict the stable
-    // builds' artefacts (and theirs these).
-    let target_dir = target_dir(root).join("nightly");
+    // builds' artefacts (and theirs these); with names, another again.
+    let target_dir = target_dir(root).join(match names {
+        Names::Stripped => "nightly",
+        Names::Kept => "nightly-names",
+    });
     run(Command::new("cargo")
         .arg(format!("+{NIGHTLY}"))
         .args([
@@ -95,6 +105,7 @@ pub fn pack(root: &Path, package: &str) -> io::Result<Packed> {
         .current_dir(root)
         .env("CARGO_TARGET_DIR", &target_dir)
         .env("RUSTFLAGS", NIGHTLY_RUSTFLAGS)
+        .envs((names == Names::Kept).then_some(("CARGO_PROFILE_RELEASE_STRIP", "false")))
         // Set for xtask by the stable cargo that runs it; the nightly must pick its own.
         .env_remove("RUSTC")
         .env_remove("RUSTDOC")
@@ -119,7 +130,11 @@ pub fn pack(root: &Path, package: &str) -> io::Result<Packed> {
             wasm_opt.display()
         )));
     }
-    run(Command::new(&wasm_opt)
+    let mut optimise = Command::new(&wasm_opt);
+    if names == Names::Kept {
+        optimise.arg("--debuginfo");
+    }
+    run(optimise
         .args(WASM_OPT_SIZE)
         .args(WASM_FEATURES)
         .arg(&wasm_path)
@@ -140,7 +155,7 @@ pub fn pack(root: &Path, package: &str) -> io::Result<Packed> {
 
 /// [`pack`]s the widget into the content-hashed `widget/dist`.
 pub fn build(root: &Path) -> io::Result<()> {
-    let Packed { wasm, glue } = pack(root, "widget")?;
+    let Packed { wasm, glue } = pack(root, "widget", Names::Stripped)?;
     let hash = content_hash(&[&wasm, glue.as_bytes()]);
     let name = format!("billpay-{hash}");
     if !glue.contains(BINDGEN_WASM) {

@@ -178,7 +178,7 @@ fn dist_files(dist: &Path) -> Result<Vec<PathBuf>> {
 
 /// `widget/floor` packed as the widget is, measured file by file like widget/dist.
 fn leptos_floor(root: &Path) -> Result<Sizes> {
-    let packed = crate::widget::pack(root, "leptos-floor")?;
+    let packed = crate::widget::pack(root, "leptos-floor", crate::widget::Names::Stripped)?;
     let dir = root.join(".state/bench/floor");
     std::fs::create_dir_all(&dir)?;
     let (wasm, glue) = (
