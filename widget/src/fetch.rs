@@ -170,3 +170,74 @@ pub(crate) fn js_message(error: &JsValue) -> String {
         .or_else(|| error.as_string())
         .unwrap_or_else(|| "request failed".into())
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use js_sys::Promise;
+    use shared::ledger::BillState;
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::{Response, ResponseInit};
+
+    use super::EdgeClient;
+    use crate::edge::{Edge, EdgeError};
+    use crate::testing::view;
+
+    /// Nothing listens here: a create that reached the network would fail as `Network`.
+    const NOWHERE: &str = "http://127.0.0.1:9";
+
+    fn answer(status: u16, body: &str) -> Promise {
+        let init = ResponseInit::new();
+        init.set_status(status);
+        let response = Response::new_with_opt_str_and_init(Some(body), &init).expect("a Response");
+        Promise::resolve(&response)
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_bootstraps_create_is_the_first_answer_and_only_the_first() {
+        let created = serde_json::to_string(&view(BillState::Pending)).unwrap();
+        let edge = EdgeClient::new(NOWHERE, Some(answer(201, &created)));
+        assert_eq!(
+            edge.create("v1.a.b").await,
+            Ok(view(BillState::Pending)),
+            "taken from the head start, not the network"
+        );
+        assert!(
+            matches!(edge.create("v1.a.b").await, Err(EdgeError::Network(_))),
+            "a second create asks the edge itself"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_refused_head_start_is_the_edges_refusal() {
+        let cases = [
+            (
+                "the edge's error body",
+                answer(401, r#"{"error":{"code":"token_expired","message":"expired"}}"#),
+                EdgeError::Refused {
+                    status: 401,
+                    code: "token_expired".into(),
+                    message: "expired".into(),
+                },
+            ),
+            (
+                "a proxy's page",
+                answer(502, "<html>bad gateway</html>"),
+                EdgeError::Refused {
+                    status: 502,
+                    code: "http_502".into(),
+                    message: String::new(),
+                },
+            ),
+            (
+                "a failed fetch",
+                Promise::reject(&JsValue::from(js_sys::Error::new("offline"))),
+                EdgeError::Network("offline".into()),
+            ),
+        ];
+        for (case, head_start, expected) in cases {
+            let edge = EdgeClient::new(NOWHERE, Some(head_start));
+            assert_eq!(edge.create("v1.a.b").await, Err(expected), "{case}");
+        }
+    }
+}
