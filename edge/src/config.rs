@@ -1,5 +1,8 @@
 //! Every secret and variable the worker reads, by name, with its default. Secrets and vars are both
 //! plain strings in the Workers env (`wrangler secret put` / `[vars]` / `wrangler dev --var`).
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
 use shared::bucket::Rate;
 use worker::Env;
 
@@ -62,10 +65,14 @@ impl<'a> Config<'a> {
     }
 
     fn positive_number(&self, name: &str, default: u64) -> u64 {
-        self.optional(name)
-            .and_then(|v| v.parse().ok())
-            .filter(|&s| s > 0)
-            .unwrap_or(default)
+        match self.optional(name) {
+            None => default,
+            Some(value) => value
+                .parse()
+                .ok()
+                .filter(|&n| n > 0)
+                .unwrap_or_else(|| invalid(name, "a positive whole number", default)),
+        }
     }
 
     /// ORDER_SIGNING_SECRET may list several secrets (comma-separated) while one is rotated out.
@@ -124,17 +131,21 @@ impl<'a> Config<'a> {
 
     /// Seconds between reconciliation polls while a bill is pending; polling stops after the last.
     pub fn reconcile_schedule(&self) -> Vec<u64> {
-        let parsed: Option<Vec<u64>> = self
-            .optional("RECONCILE_SCHEDULE")
-            .map(|v| {
-                v.split(',')
-                    .map(|s| s.trim().parse().ok().filter(|&n: &u64| n > 0))
-                    .collect::<Option<_>>()
+        const NAME: &str = "RECONCILE_SCHEDULE";
+        let Some(value) = self.optional(NAME) else {
+            return DEFAULT_RECONCILE_SCHEDULE.to_vec();
+        };
+        value
+            .split(',')
+            .map(|s| s.trim().parse().ok().filter(|&n: &u64| n > 0))
+            .collect::<Option<Vec<u64>>>()
+            .unwrap_or_else(|| {
+                invalid(
+                    NAME,
+                    "comma-separated positive seconds",
+                    DEFAULT_RECONCILE_SCHEDULE.to_vec(),
+                )
             })
-            .and_then(|v| v);
-        parsed
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| DEFAULT_RECONCILE_SCHEDULE.to_vec())
     }
 
     /// The gateway's pace. The default stays below ClickPesa's 120/min, leaving room for stray calls
@@ -176,4 +187,22 @@ impl<'a> Config<'a> {
     pub fn bill_retention_secs(&self) -> u64 {
         self.positive_number("BILL_RETENTION_SECS", DEFAULT_BILL_RETENTION_SECS)
     }
+}
+
+thread_local! {
+    /// Names already reported as invalid by this isolate.
+    static REPORTED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// A variable that is set but cannot be read falls back to its default, and says so once per
+/// isolate: a typo in `wrangler.toml` must not silently change how the edge behaves. The value
+/// itself is not logged (a secret pasted into the wrong variable stays out of the logs).
+fn invalid<T: std::fmt::Debug>(name: &str, wanted: &str, default: T) -> T {
+    let first = REPORTED.with(|reported| reported.borrow_mut().insert(name.to_owned()));
+    if first {
+        worker::console_warn!(
+            "configuration: {name} is not {wanted}; using the default {default:?}"
+        );
+    }
+    default
 }

@@ -1,4 +1,4 @@
-//! The BillPay edge worker: thin HTTP and Durable Object glue around `shared` (DESIGN.md "Edge").
+//! The BillPay edge worker: thin HTTP and Durable Object glue around `shared` (docs/design.md "Edge").
 //!
 //! - [`api`]: the public routes, one module per resource.
 //! - [`service`]: the `Bill`, `ClickPesaGateway` and `CheckoutLimiter` Durable Objects, their typed

@@ -20,16 +20,7 @@ const NOW: u64 = 1_779_360_000;
 
 /// The V3 vector (a BillPay `PAYMENT RECEIVED` webhook) and its key.
 fn v3() -> (Vec<u8>, Value) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/clickpesa/checksum-vectors.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let vectors: Vec<Value> = serde_json::from_str(&text).unwrap();
-    let v3 = vectors
-        .into_iter()
-        .find(|v| v["name"].as_str().unwrap().starts_with("V3"))
-        .unwrap();
+    let v3 = shared::testing::checksum_vector("V3");
     (
         v3["key"].as_str().unwrap().as_bytes().to_vec(),
         v3["payload"].clone(),

@@ -32,10 +32,12 @@ pub struct ApiError {
 /// The error response body, `{"error": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// The error.
     pub error: ApiError,
 }
 
 impl ApiError {
+    /// An error with a stable `code` and a `message` for people.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -126,9 +128,13 @@ impl BodyLabel {
 /// A received payment as the customer sees it (receipt).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentView {
+    /// The channel as ClickPesa names it (e.g. `M-PESA`), if it said.
     pub channel: Option<String>,
+    /// What this payment brought, in whole TZS.
     pub amount: u64,
+    /// The network's or bank's reference for the payment, if ClickPesa sent one.
     pub payment_reference: Option<String>,
+    /// ClickPesa's timestamp for the payment (ISO 8601); empty if it sent none.
     pub paid_at: String,
 }
 
@@ -143,10 +149,14 @@ impl From<&Payment> for PaymentView {
     }
 }
 
+/// A failed payment attempt as the customer sees it; the bill stays open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailedAttemptView {
+    /// The channel as ClickPesa names it, if it said.
     pub channel: Option<String>,
+    /// ClickPesa's reason (e.g. `Insufficient balance`), if it gave one.
     pub message: Option<String>,
+    /// ClickPesa's timestamp for the attempt (ISO 8601); empty if it sent none.
     pub at: String,
 }
 
@@ -164,16 +174,28 @@ impl From<&FailedAttempt> for FailedAttemptView {
 /// `version` is the ETag; `server_time` lets the widget run its countdown on the edge's clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutView {
+    /// Always [`API_VERSION`].
     pub api_version: u32,
+    /// The shop's order reference (the `billReference` sent to ClickPesa).
     pub reference: String,
+    /// The number the customer pays: ClickPesa's `billPayNumber`.
     pub control_number: String,
+    /// What the order costs, in whole TZS.
     pub amount: u64,
+    /// Always `TZS`.
     pub currency: String,
+    /// The order's description from the token; may be empty.
     pub description: String,
+    /// Where the bill stands; every state but `pending` ends the checkout.
     pub state: BillState,
+    /// Whole TZS received so far, over all payments.
     pub paid_total: u64,
+    /// Whole TZS still to pay: `amount - paid_total`, never below zero.
     pub remaining: u64,
+    /// When the checkout stops waiting for payment (unix seconds): the token's `exp` or the
+    /// deployment's `CHECKOUT_TTL` after creation, whichever is earlier.
     pub expires_at: u64,
+    /// The edge's clock when it made this view (unix seconds).
     pub server_time: u64,
     /// Oldest first.
     pub payments: Vec<PaymentView>,
@@ -181,10 +203,13 @@ pub struct CheckoutView {
     pub failed_attempts: Vec<FailedAttemptView>,
     /// `None` when not configured: the widget then shows M-Pesa as unavailable.
     pub mpesa_business_number: Option<String>,
+    /// The bill's version: 1 at creation, one more with every change.
     pub version: u64,
 }
 
 impl CheckoutView {
+    /// The view of `bill` at `now` (unix seconds), with the deployment's M-Pesa business number, if
+    /// it has one.
     pub fn from_bill(bill: &Bill, mpesa_business_number: Option<&str>, now: u64) -> CheckoutView {
         let mut payments: Vec<&Payment> = bill.payments.values().collect();
         payments.sort_by(|a, b| (&a.paid_at, &a.id).cmp(&(&b.paid_at, &b.id)));
@@ -213,8 +238,11 @@ impl CheckoutView {
 /// `POST /v1/orders` body (shop server, bearer `MERCHANT_API_KEY`): the edge mints the token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateOrder {
+    /// The shop's order reference; becomes the control number.
     pub reference: BillReference,
+    /// What to charge, in whole TZS.
     pub amount: Amount,
+    /// Shown to the customer and sent to ClickPesa; may be omitted.
     #[serde(default)]
     pub description: Description,
     /// Defaults to EXACT.
@@ -243,16 +271,21 @@ impl CreateOrder {
 pub struct OrderCreated {
     /// The order token, for the page's `data-order`.
     pub order: String,
+    /// The order reference, as given.
     pub reference: String,
+    /// The token's `exp` (unix seconds): the checkout must start before then.
     pub expires_at: u64,
 }
 
 /// `GET /v1/orders/{ref}` (shop server): the checkout view plus what reconciliation needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
+    /// What the widget sees, in the same JSON object.
     #[serde(flatten)]
     pub checkout: CheckoutView,
+    /// The payment mode the control number was created with.
     pub mode: PaymentMode,
+    /// When the edge created the bill (unix seconds).
     pub created_at: u64,
     /// Set once the bill expired or was cancelled, even if money arrived afterwards.
     pub closed: Option<Closure>,
@@ -261,6 +294,8 @@ pub struct OrderView {
 }
 
 impl OrderView {
+    /// The view of `bill` at `now` (unix seconds), with the deployment's M-Pesa business number, if
+    /// it has one.
     pub fn from_bill(bill: &Bill, mpesa_business_number: Option<&str>, now: u64) -> OrderView {
         OrderView {
             checkout: CheckoutView::from_bill(bill, mpesa_business_number, now),
@@ -276,11 +311,14 @@ impl OrderView {
 /// event's stable id: the shop deduplicates on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShopNotification {
+    /// `<ref>.<kind>[.<payment id>]`: every delivery of the same fact carries the same id.
     pub id: String,
+    /// What happened (`payment.received`, `bill.paid`, …); `type` on the wire.
     #[serde(rename = "type")]
     pub kind: EventKind,
     /// When the event happened (unix seconds), not when this delivery was attempted.
     pub created: u64,
+    /// The event, with the bill's state and totals right after it.
     pub data: BillEvent,
 }
 

@@ -24,10 +24,12 @@ const MINUTE_US: u64 = 60_000_000;
 pub struct Rate(u32);
 
 impl Rate {
+    /// `n` requests a minute; 0 counts as 1.
     pub fn per_minute(n: u32) -> Self {
         Self(n.max(1))
     }
 
+    /// Requests a minute, which is also the burst.
     pub fn get(self) -> u32 {
         self.0
     }
@@ -47,9 +49,11 @@ impl Rate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("rate limited: retry in {retry_after_secs} s")]
 pub struct Throttled {
+    /// Whole seconds to wait, at least 1; the edge sends it as `Retry-After`.
     pub retry_after_secs: u32,
 }
 
+/// The bucket of one limited key (a client, an order), taken from with [`TokenBucket::take`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenBucket {
     /// When the bucket would be full again if nothing more were taken (at or before now: full).
@@ -57,6 +61,8 @@ pub struct TokenBucket {
 }
 
 impl TokenBucket {
+    /// A bucket holding the whole burst at `now_ms` (milliseconds, on the clock later passed to
+    /// [`TokenBucket::take`]).
     pub fn full(now_ms: u64) -> Self {
         Self {
             full_at_us: now_ms.saturating_mul(1000),

@@ -1,4 +1,4 @@
-//! How a payer pays a control number on each channel (API.md §6), in English and Swahili, with the
+//! How a payer pays a control number on each channel (docs/clickpesa.md §6), in English and Swahili, with the
 //! control number, the amount and the business number filled in.
 //!
 //! ```
@@ -22,13 +22,21 @@ pub const AIRTEL_COMPANY_NUMBER: &str = "47";
 /// The institution name CRDB shows for ClickPesa.
 pub const CRDB_INSTITUTION: &str = "CLICKPESA";
 
+/// A way to pay a control number that ClickPesa documents for BillPay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
+    /// Vodacom M-Pesa; offered only with the business number ClickPesa gives the merchant at
+    /// onboarding.
     Mpesa,
+    /// Mixx by Yas (formerly Tigo Pesa, Zantel included), business number
+    /// [`CLICKPESA_BUSINESS_NUMBER`].
     MixxByYas,
+    /// Airtel Money, through its company list (entry [`AIRTEL_COMPANY_NUMBER`]).
     AirtelMoney,
+    /// Halotel's HaloPesa, business number [`CLICKPESA_BUSINESS_NUMBER`] as ClickPesa documents it.
     HaloPesa,
+    /// CRDB Bank's SimBanking USSD menu, institution [`CRDB_INSTITUTION`].
     CrdbSimBanking,
     /// A CRDB agent (wakala) or branch, over the counter.
     CrdbWakala,
@@ -70,25 +78,52 @@ impl Channel {
     }
 }
 
+/// A language the widget can show, payment instructions included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// English (`en`), the default.
     #[default]
     En,
+    /// Swahili (`sw`).
     Sw,
 }
 
 impl Lang {
-    /// From a BCP 47 tag such as `navigator.language`: `sw`, `sw-TZ`, `sw-KE` → Swahili, else English.
-    pub fn from_tag(tag: &str) -> Lang {
-        let primary = tag.split(['-', '_']).next().unwrap_or("");
-        if primary.eq_ignore_ascii_case("sw") {
-            Lang::Sw
+    /// The language a BCP 47 tag names, if the widget has it: primary subtag `sw` or `swa` (ISO
+    /// 639-1 / 639-2, any region: `sw-TZ`, `sw_KE`) is Swahili, `en` or `eng` English, case aside.
+    /// Anything else (`fr`, `s`, ``) names no language we have.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+        if ["sw", "swa"]
+            .iter()
+            .any(|c| primary.eq_ignore_ascii_case(c))
+        {
+            Some(Lang::Sw)
+        } else if ["en", "eng"]
+            .iter()
+            .any(|c| primary.eq_ignore_ascii_case(c))
+        {
+            Some(Lang::En)
         } else {
-            Lang::En
+            None
         }
     }
 
+    /// The language to show a customer: the shop's explicit choice (`data-lang`, `?lang=`) when it
+    /// names a language we have, else the customer's first preference we have (the browser's
+    /// `navigator.language`, or `Accept-Language` in its order), else English.
+    pub fn choose<'a>(
+        shop_choice: Option<&str>,
+        customer_preferences: impl IntoIterator<Item = &'a str>,
+    ) -> Lang {
+        shop_choice
+            .and_then(Lang::from_tag)
+            .or_else(|| customer_preferences.into_iter().find_map(Lang::from_tag))
+            .unwrap_or_default()
+    }
+
+    /// The ISO 639-1 code, as serialised: `en` or `sw`.
     pub fn as_str(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -107,6 +142,7 @@ impl Lang {
 /// What the instructions need to know about the bill and the deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelContext<'a> {
+    /// The number the customer pays to (ClickPesa's `billPayNumber`).
     pub control_number: &'a str,
     /// Whole TZS.
     pub amount: u64,
@@ -117,7 +153,9 @@ pub struct ChannelContext<'a> {
 /// One channel's tab in the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instructions {
+    /// The channel these instructions are for.
     pub channel: Channel,
+    /// The tab's heading: `Pay with M-Pesa`, `Lipa kwa M-Pesa`.
     pub title: String,
     /// The USSD code to dial, e.g. `*150*00#`.
     pub ussd: Option<String>,
@@ -129,6 +167,7 @@ pub struct Instructions {
     pub steps: Vec<String>,
     /// False when this deployment cannot offer the channel (see `note`).
     pub available: bool,
+    /// Why the channel is unavailable, in the same language; `None` when it is available.
     pub note: Option<String>,
 }
 
@@ -373,17 +412,58 @@ mod tests {
     }
 
     #[test]
-    fn language_from_browser_tag() {
+    fn language_from_tag() {
         for (tag, lang) in [
-            ("sw", Lang::Sw),
-            ("sw-TZ", Lang::Sw),
-            ("SW_ke", Lang::Sw),
-            ("en-GB", Lang::En),
-            ("", Lang::En),
-            ("swa", Lang::En),
+            ("sw", Some(Lang::Sw)),
+            ("sw-TZ", Some(Lang::Sw)),
+            ("SW_ke", Some(Lang::Sw)),
+            ("swa", Some(Lang::Sw)),
+            (" sw ", Some(Lang::Sw)),
+            ("en-GB", Some(Lang::En)),
+            ("eng", Some(Lang::En)),
+            ("", None),
+            ("s", None),
+            ("swe", None),
+            ("fr-FR", None),
         ] {
-            assert_eq!(Lang::from_tag(tag), lang, "{tag}");
+            assert_eq!(Lang::from_tag(tag), lang, "{tag:?}");
         }
+    }
+
+    #[test]
+    fn language_choice_shop_first_then_customer_then_english() {
+        for (name, shop, customer, lang) in [
+            (
+                "shop wins over the browser",
+                Some("sw"),
+                &["en-GB"][..],
+                Lang::Sw,
+            ),
+            ("shop English wins", Some("en"), &["sw-TZ"], Lang::En),
+            ("shop tag in any case", Some("SW-tz"), &[], Lang::Sw),
+            ("no shop choice", None, &["sw-KE"], Lang::Sw),
+            ("empty shop choice", Some(""), &["sw"], Lang::Sw),
+            (
+                "shop names a language we lack",
+                Some("fr"),
+                &["sw"],
+                Lang::Sw,
+            ),
+            (
+                "first customer preference we have",
+                None,
+                &["fr-FR", "sw", "en"],
+                Lang::Sw,
+            ),
+            ("nothing we have", None, &["fr-FR"], Lang::En),
+            ("nothing at all", None, &[], Lang::En),
+        ] {
+            assert_eq!(Lang::choose(shop, customer.iter().copied()), lang, "{name}");
+        }
+    }
+
+    #[test]
+    fn lang_and_channel_serialise_as_the_api_spells_them() {
         assert_eq!(serde_json::to_string(&Lang::Sw).unwrap(), r#""sw""#);
         assert_eq!(
             serde_json::to_string(&Channel::MixxByYas).unwrap(),

@@ -1,4 +1,4 @@
-//! ClickPesa's payload checksum (API.md §5), modelled on Svix's verifier: one entry point that
+//! ClickPesa's payload checksum (docs/clickpesa.md §5), modelled on Svix's verifier: one entry point that
 //! parses, finds the checksum, picks the method and compares in constant time, with a precise error.
 //!
 //! Canonical method (default): drop `checksum`/`checksumMethod`, sort object keys at every level,
@@ -17,26 +17,34 @@
 //! ```
 use serde_json::Value;
 
-use crate::hmac_hex::{ct_eq, hmac_sha256_hex};
+use crate::hmac_hex::{constant_time_eq, hmac_sha256_hex};
 
 /// Body field carrying the hex digest.
 pub const CHECKSUM_FIELD: &str = "checksum";
 /// Body field naming the method: `canonical` (default) or `legacy`.
 pub const METHOD_FIELD: &str = "checksumMethod";
-/// Headers some SDKs read the checksum from when the body has none (API.md §4.4); lowercase.
+/// Headers some SDKs read the checksum from when the body has none (docs/clickpesa.md §4.4); lowercase.
 pub const CHECKSUM_HEADERS: [&str; 3] =
     ["x-clickpesa-checksum", "checksum", "x-clickpesa-signature"];
 
+/// Why [`verify`] refused a body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChecksumError {
+    /// The body is not JSON, or not a JSON object.
     #[error("body is not a JSON object")]
     Malformed,
+    /// Neither the body field nor a header carries a checksum (ClickPesa probably sends one only
+    /// when checksums are enabled for the account).
     #[error("no checksum in the body or headers")]
     Missing,
+    /// The checksum is not a string of 64 lowercase hex digits.
     #[error("checksum is not 64 lowercase hex characters")]
     BadFormat,
+    /// `checksumMethod` is neither `canonical` nor `legacy` (the value as sent).
     #[error("unknown checksumMethod {0:?}")]
     UnknownMethod(String),
+    /// The digest is not the payload's under our key: the body was altered, signed with another
+    /// key, or signed over something else.
     #[error("checksum does not match the payload")]
     Mismatch,
     /// The legacy method turns nested objects into `[object Object]`, so its digest would not cover
@@ -133,7 +141,7 @@ pub fn sign(key: &[u8], payload: &Value) -> String {
     )
 }
 
-/// Legacy checksum (API.md §5.2): top-level values in key order, concatenated as JavaScript's
+/// Legacy checksum (docs/clickpesa.md §5.2): top-level values in key order, concatenated as JavaScript's
 /// `String(v)` would (the method's reference code), so nested objects become `[object Object]`.
 pub fn sign_legacy(key: &[u8], payload: &Value) -> String {
     hmac_sha256_hex(
@@ -224,7 +232,7 @@ pub fn verify(
     }
     let payload = Value::Object(map);
     let matches = |message: String| {
-        ct_eq(
+        constant_time_eq(
             hmac_sha256_hex(key, message.as_bytes()).as_bytes(),
             given.as_bytes(),
         )

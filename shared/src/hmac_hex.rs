@@ -16,8 +16,10 @@ pub(crate) fn hmac_sha256_hex(key: &[u8], msg: &[u8]) -> String {
     hex::encode(hmac_sha256(key, msg))
 }
 
-/// Constant-time equality of two byte strings (length is not secret).
-pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+/// Whether two secrets or digests are equal, in time that does not depend on where they differ
+/// (`subtle`; slices of different lengths are unequal, and length is not secret). The one
+/// comparison for every credential, digest and signature, here and in the edge.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.ct_eq(b))
+    bool::from(a.ct_eq(b))
 }

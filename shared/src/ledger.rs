@@ -82,7 +82,7 @@ impl BillState {
     }
 
     /// The customer can no longer act: everything but `pending`. A partial payment ends the
-    /// checkout too, since ClickPesa closes an Order number after its first payment (API.md §2.6).
+    /// checkout too, since ClickPesa closes an Order number after its first payment (docs/clickpesa.md §2.6).
     pub fn is_terminal(self) -> bool {
         self != Self::Pending
     }

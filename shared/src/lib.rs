@@ -10,6 +10,7 @@
 //! - [`notify`]: the signature on the edge's notifications to the shop (`t=…,v1=…`).
 //! - [`money`]: `TSh 90,900` formatting.
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
+//! - `testing` (feature `testing`): the checksum vectors and fuzzing properties for tests.
 pub mod api;
 pub mod bucket;
 pub mod channels;
@@ -21,4 +22,8 @@ pub mod notify;
 pub mod token;
 pub mod validate;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 mod hmac_hex;
+pub use hmac_hex::constant_time_eq;

@@ -7,7 +7,7 @@
 //! assert!(header.starts_with("t=1700000000,v1="));
 //! assert_eq!(verify(&[b"whsec"], &header, r#"{"id":"WS1.bill.paid"}"#, 1_700_000_100, 300), Ok(()));
 //! ```
-use crate::hmac_hex::{ct_eq, hmac_sha256_hex};
+use crate::hmac_hex::{constant_time_eq, hmac_sha256_hex};
 
 /// HTTP header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "BillPay-Signature";
@@ -76,9 +76,9 @@ pub fn verify(
     }
     let matched = secrets.iter().fold(false, |ok, secret| {
         let expected = digest(secret, body, t);
-        candidates
-            .iter()
-            .fold(ok, |ok, c| ct_eq(expected.as_bytes(), c.as_bytes()) | ok)
+        candidates.iter().fold(ok, |ok, c| {
+            constant_time_eq(expected.as_bytes(), c.as_bytes()) | ok
+        })
     });
     if matched {
         Ok(())

@@ -22,7 +22,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::clickpesa::PaymentMode;
-use crate::hmac_hex::{ct_eq, hmac_sha256};
+use crate::hmac_hex::{constant_time_eq, hmac_sha256};
 use crate::validate::{Amount, BillReference, Description, InvalidInput};
 
 /// Seconds a token is still accepted after `exp`, for clock differences between shop and edge.
@@ -35,11 +35,15 @@ pub const MAX_TOKEN_LEN: usize = 4096;
 /// What an order token asserts. JSON field order is the minting order: `ref, amount, description, mode, exp`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderClaims {
+    /// The shop's order reference, which becomes the control number.
     #[serde(rename = "ref")]
     pub reference: BillReference,
+    /// What the customer must pay, in whole TZS.
     pub amount: Amount,
+    /// Shown to the customer and sent to ClickPesa; empty when omitted.
     #[serde(default)]
     pub description: Description,
+    /// ClickPesa's payment mode for the control number; EXACT when omitted.
     #[serde(default = "exact")]
     pub mode: PaymentMode,
     /// Unix seconds after which the checkout can no longer be started.
@@ -52,16 +56,27 @@ fn exact() -> PaymentMode {
     PaymentMode::Exact
 }
 
+/// Why an order token was refused; [`TokenError::code`] gives the API error code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
+    /// Longer than [`MAX_TOKEN_LEN`], not three dot-separated base64url parts, or claims that do
+    /// not parse.
     #[error("order token is malformed")]
     Malformed,
+    /// The version part is not [`VERSION`].
     #[error("order token version is not supported")]
     UnsupportedVersion,
+    /// Signed with none of the edge's secrets: forged, altered, or minted with a secret since
+    /// retired.
     #[error("order token signature is not valid")]
     BadSignature,
+    /// Used more than [`CLOCK_SKEW_SECS`] after its `exp` (unix seconds).
     #[error("order token expired at {exp}")]
-    Expired { exp: u64 },
+    Expired {
+        /// The token's `exp` (unix seconds).
+        exp: u64,
+    },
+    /// Genuine, but a claim fails validation (the [`InvalidInput`] says which).
     #[error("order token field is invalid: {0}")]
     InvalidField(#[from] InvalidInput),
 }
@@ -134,7 +149,7 @@ pub fn verify_signature_only(secrets: &[&[u8]], token: &str) -> Result<OrderClai
         .map_err(|_| TokenError::Malformed)?;
     // Every secret is tried, so timing does not reveal which one matched.
     let valid = secrets.iter().fold(false, |ok, secret| {
-        ct_eq(&signature(secret, payload_b64), &given) | ok
+        constant_time_eq(&signature(secret, payload_b64), &given) | ok
     });
     if !valid {
         return Err(TokenError::BadSignature);

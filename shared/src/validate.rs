@@ -18,24 +18,34 @@ pub const MAX_REFERENCE_LEN: usize = 20;
 /// ClickPesa's `billDescription` limit (PATCH schema).
 pub const MAX_DESCRIPTION_LEN: usize = 500;
 
+/// Why an input was refused; [`InvalidInput::code`] groups the variants into API error codes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidInput {
+    /// No reference: ClickPesa would make up its own control number.
     #[error("reference is empty")]
     ReferenceEmpty,
+    /// Over ClickPesa's limit of [`MAX_REFERENCE_LEN`] characters.
     #[error("reference is longer than 20 characters")]
     ReferenceTooLong,
+    /// Contains something other than ASCII letters and digits, which ClickPesa refuses.
     #[error("reference must contain only letters A-Z, a-z and digits 0-9")]
     ReferenceNotAlphanumeric,
+    /// Zero or negative.
     #[error("amount must be a whole number of TZS greater than zero")]
     AmountNotPositive,
+    /// Has a fraction of a shilling: amounts are whole TZS.
     #[error("amount must be a whole number of TZS (no fractions)")]
     AmountFractional,
+    /// Above [`MAX_AMOUNT_TZS`].
     #[error("amount is above the maximum of 50,000,000 TZS")]
     AmountTooLarge,
+    /// Over ClickPesa's limit of [`MAX_DESCRIPTION_LEN`] characters.
     #[error("description is longer than 500 characters")]
     DescriptionTooLong,
+    /// Contains a control character, `<` or `>`.
     #[error("description contains control characters or markup")]
     DescriptionUnsafe,
+    /// Not `255` followed by 9 digits.
     #[error("phone must be 12 digits starting with 255, e.g. 255712345678")]
     PhoneInvalid,
 }
@@ -62,6 +72,7 @@ impl InvalidInput {
 pub struct BillReference(String);
 
 impl BillReference {
+    /// Accepts 1 to [`MAX_REFERENCE_LEN`] ASCII letters and digits.
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         if s.is_empty() {
             Err(InvalidInput::ReferenceEmpty)
@@ -74,6 +85,7 @@ impl BillReference {
         }
     }
 
+    /// The reference as sent to ClickPesa in `billReference`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -85,6 +97,7 @@ impl BillReference {
 pub struct Amount(u64);
 
 impl Amount {
+    /// Accepts 1 to [`MAX_AMOUNT_TZS`] TZS.
     pub fn parse(tzs: u64) -> Result<Self, InvalidInput> {
         match tzs {
             0 => Err(InvalidInput::AmountNotPositive),
@@ -93,6 +106,7 @@ impl Amount {
         }
     }
 
+    /// The amount in whole TZS.
     pub fn get(self) -> u64 {
         self.0
     }
@@ -105,6 +119,8 @@ impl Amount {
 pub struct Description(String);
 
 impl Description {
+    /// Accepts at most [`MAX_DESCRIPTION_LEN`] characters (not bytes) with no control characters,
+    /// `<` or `>`.
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         if s.chars().count() > MAX_DESCRIPTION_LEN {
             Err(InvalidInput::DescriptionTooLong)
@@ -115,6 +131,7 @@ impl Description {
         }
     }
 
+    /// The description; empty when the order has none.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -126,6 +143,7 @@ impl Description {
 pub struct Phone(String);
 
 impl Phone {
+    /// Accepts `255` followed by 9 digits, nothing else (no `+`, no spaces, no leading `0`).
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         if s.len() == 12 && s.starts_with("255") && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(s.to_owned()))
@@ -134,6 +152,7 @@ impl Phone {
         }
     }
 
+    /// The number, `255…`.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -1,25 +1,11 @@
-//! ClickPesa checksum: all vectors of shared/clickpesa/checksum-vectors.json, then a table of
+//! ClickPesa checksum: all vectors of shared/tests/data/checksum-vectors.json, then a table of
 //! bodies that must be rejected, each with its precise error.
 use serde_json::{json, Value};
 use shared::checksum::{
     attach, canonical_json, canonical_json_ascii, sign, sign_legacy, verify, ChecksumError,
 };
 
-fn vectors() -> Vec<Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/clickpesa/checksum-vectors.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn vector(prefix: &str) -> Value {
-    vectors()
-        .into_iter()
-        .find(|v| v["name"].as_str().unwrap().starts_with(prefix))
-        .unwrap()
-}
+use shared::testing::{checksum_vector as vector, checksum_vectors as vectors};
 
 fn s<'a>(v: &'a Value, field: &str) -> &'a str {
     v[field]

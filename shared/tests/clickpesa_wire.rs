@@ -1,4 +1,4 @@
-//! ClickPesa wire types against the samples in shared/clickpesa/API.md: parse, check, and
+//! ClickPesa wire types against the samples in docs/clickpesa.md: parse, check, and
 //! re-serialise to the same JSON.
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};

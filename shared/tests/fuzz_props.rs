@@ -1,10 +1,7 @@
 //! The fast, stable-toolchain half of the fuzzing (docs/fuzzing.md): proptest drives the same
-//! properties as the cargo-fuzz targets in fuzz/, defined once in `props/mod.rs`. Case counts keep
-//! the whole file around a few seconds in debug; the long runs are libFuzzer's.
-// props/ derives `Arbitrary` under cargo-fuzz's `cfg(fuzzing)`, which this crate does not declare.
-#![allow(unexpected_cfgs)]
-
-mod props;
+//! properties as the cargo-fuzz targets in fuzz/, defined once in `shared::testing::props`. Case
+//! counts keep the whole file around a few seconds in debug; the long runs are libFuzzer's.
+use shared::testing::props;
 
 use props::{Currency, Edit, Op, OrderReference, Step, WireAmount};
 use proptest::prelude::*;

@@ -7,7 +7,7 @@ use shared::ledger::Bill;
 use shared::token::OrderClaims;
 use shared::validate::{Amount, BillReference, Description};
 
-/// The V3 vector's key (shared/clickpesa/checksum-vectors.json).
+/// The V3 vector's key (shared/tests/data/checksum-vectors.json).
 const V3_KEY: &[u8] = b"cpk_test_2f9c1e";
 
 /// Found by `webhook_mutations_of_signed_bodies_are_no_forgery` from a legacy-signed V3 webhook

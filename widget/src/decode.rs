@@ -195,7 +195,8 @@ mod tests {
             edit(&mut body);
             checkout_view(&parse(&body))
         };
-        let cases: [(&dyn Fn(&mut Value), DecodeError); 10] = [
+        type Case<'a> = (&'a dyn Fn(&mut Value), DecodeError);
+        let cases: [Case; 10] = [
             (
                 &|b| drop(b.as_object_mut().unwrap().remove("control_number")),
                 DecodeError::Missing("control_number"),

@@ -315,7 +315,7 @@ async fn partly_paid_shows_paid_and_missing_and_sends_nobody_to_the_closed_numbe
     ] {
         assert!(text.contains(expected), "{expected:?} missing from {text}");
     }
-    // ClickPesa closed the number with the first payment (API.md §2.6): no steps to pay it again.
+    // ClickPesa closed the number with the first payment (docs/clickpesa.md §2.6): no steps to pay it again.
     assert!(
         widget.find("[role=tablist]").is_none(),
         "no payment steps: {text}"

@@ -29,6 +29,8 @@ pub trait Edge {
 }
 
 /// The answer to a status poll.
+// Lives for one poll and is matched at once; a Box would only add an allocation per poll.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
     /// A new snapshot, with the ETag to send next time.

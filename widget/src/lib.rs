@@ -35,6 +35,7 @@ use std::rc::Rc;
 use js_sys::Reflect;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped_with_cancellation;
+use shared::channels::Lang;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRoot};
 
@@ -42,7 +43,7 @@ use crate::edge::Edge;
 use crate::fetch::EdgeClient;
 use crate::host::Host;
 use crate::live::{Phase, Session};
-use crate::strings::{pick_lang, Locale};
+use crate::strings::Locale;
 use crate::view::Checkout;
 
 #[cfg(all(test, target_arch = "wasm32"))]
@@ -138,7 +139,7 @@ pub fn mount_with(
     let root: HtmlElement = document().create_element("div")?.unchecked_into();
     shadow.append_child(&root)?;
     let navigator_language = window().navigator().language();
-    let locale = Locale::new(pick_lang(
+    let locale = Locale::new(Lang::choose(
         options.lang.as_deref(),
         navigator_language.as_deref(),
     ));

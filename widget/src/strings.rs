@@ -1,17 +1,18 @@
 //! Every text the widget shows, in English and Swahili.
 //!
 //! ```
-//! use widget::strings::{for_lang, pick_lang};
+//! use widget::strings::for_lang;
 //! use shared::channels::Lang;
 //!
-//! let lang = pick_lang(None, Some("sw-TZ"));
+//! let lang = Lang::choose(None, Some("sw-TZ"));
 //! assert_eq!(lang, Lang::Sw);
 //! assert_eq!(for_lang(lang).retry, "Jaribu tena");
 //! ```
 //!
 //! One struct per language instead of a runtime map: a missing text is a compile error, and the
 //! texts cost no parsing code in the wasm. Payment steps per channel are not here: they come from
-//! [`shared::channels`], the single source of those rules.
+//! [`shared::channels`], the single source of those rules, and so does the choice of language
+//! ([`Lang::choose`]).
 use shared::channels::Lang;
 
 macro_rules! strings {
@@ -183,19 +184,6 @@ pub fn for_lang(lang: Lang) -> &'static Strings {
     }
 }
 
-/// The widget's language: the shop's `data-lang` when it names one we have, else the browser's.
-///
-/// Any `sw…` tag (`sw`, `sw-TZ`, `sw-KE`) means Swahili; everything else English.
-pub fn pick_lang(shop_choice: Option<&str>, navigator_language: Option<&str>) -> Lang {
-    let is_swahili = |tag: &str| tag.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("sw"));
-    match shop_choice.map(str::trim).filter(|tag| !tag.is_empty()) {
-        Some(tag) if is_swahili(tag) => Lang::Sw,
-        Some(tag) if tag.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("en")) => Lang::En,
-        _ if navigator_language.is_some_and(is_swahili) => Lang::Sw,
-        _ => Lang::En,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,22 +204,5 @@ mod tests {
         for ((field, en), (_, sw)) in EN.entries().into_iter().zip(SW.entries()) {
             assert_ne!(en, sw, "{field} is the same in English and Swahili");
         }
-    }
-
-    #[wasm_bindgen_test(unsupported = test)]
-    fn shop_choice_wins_over_the_browser() {
-        assert_eq!(pick_lang(Some("sw"), Some("en-GB")), Lang::Sw);
-        assert_eq!(pick_lang(Some("en"), Some("sw-TZ")), Lang::En);
-        assert_eq!(pick_lang(Some("SW-tz"), None), Lang::Sw);
-    }
-
-    #[wasm_bindgen_test(unsupported = test)]
-    fn browser_language_decides_when_the_shop_does_not() {
-        assert_eq!(pick_lang(None, Some("sw-KE")), Lang::Sw);
-        assert_eq!(pick_lang(Some(""), Some("sw")), Lang::Sw);
-        assert_eq!(pick_lang(Some("fr"), Some("sw")), Lang::Sw);
-        assert_eq!(pick_lang(None, Some("fr-FR")), Lang::En);
-        assert_eq!(pick_lang(None, None), Lang::En);
-        assert_eq!(pick_lang(None, Some("s")), Lang::En);
     }
 }

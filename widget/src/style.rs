@@ -6,7 +6,7 @@
 //! ```
 //!
 //! A strict CSP (`style-src 'self'`) blocks `<style>` elements and `style="…"` attributes, but not
-//! `adoptedStyleSheets` (TOOLCHAIN.md). Shops theme it through custom properties on the host
+//! `adoptedStyleSheets` (docs/toolchain.md). Shops theme it through custom properties on the host
 //! element: `--billpay-accent`, `--billpay-on-accent`, `--billpay-text`, `--billpay-muted`,
 //! `--billpay-bg`, `--billpay-line`, `--billpay-font`, `--billpay-radius`.
 use std::cell::OnceCell;

@@ -1,4 +1,4 @@
-//! Building the edge worker and starting it under `wrangler dev` (TOOLCHAIN.md, "Building the worker"
+//! Building the edge worker and starting it under `wrangler dev` (docs/toolchain.md, "Building the worker"
 //! and "Running it in workerd").
 use std::io;
 use std::path::Path;
@@ -36,7 +36,7 @@ pub fn build(root: &Path) -> io::Result<()> {
 /// `wrangler dev` serving the already built worker on 127.0.0.1:`port`, with Durable Object storage
 /// under `persist_dir` and every config var / secret passed as `--var KEY:VALUE` (no `.dev.vars`
 /// file, so parallel stacks never share one). Start it in its own process group: wrangler's node
-/// process spawns workerd, which outlives a plain kill of the parent (TOOLCHAIN.md, "Stopping").
+/// process spawns workerd, which outlives a plain kill of the parent (docs/toolchain.md, "Stopping").
 pub fn wrangler_dev_command(
     root: &Path,
     port: u16,

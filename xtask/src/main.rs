@@ -12,6 +12,7 @@
 //! - `setup`: only the installs.
 mod bench;
 mod chaos;
+mod checks;
 mod edge;
 mod size_profile;
 mod stack;
@@ -125,9 +126,16 @@ fn demo(root: &Path) -> Result<()> {
 fn test(root: &Path) -> Result<()> {
     let started = Instant::now();
     tools::ensure(root, tools::Needs::StackAndBrowser)?;
-    step("native unit, property and simulator suites", || {
-        run(cargo(root).args(["test", "-p", "shared", "-p", "tests", "-p", "xtask"]))
+    step("style: rustfmt, clippy (native and wasm32)", || {
+        checks::style(root)
     })?;
+    step("native unit, property and simulator suites", || {
+        run(cargo(root).args(checks::NATIVE_SUITE))
+    })?;
+    step(
+        "the native suite again in a clone of HEAD with nothing beside it",
+        || checks::standalone(root),
+    )?;
     step("widget in headless Chromium", || {
         run(cargo(root)
             .args(["test", "-p", "widget", "--target", "wasm32-unknown-unknown"])
@@ -138,6 +146,10 @@ fn test(root: &Path) -> Result<()> {
             .env("CHROMEDRIVER", "/usr/bin/chromedriver"))
     })?;
     step("release build of worker and widget", || build(root))?;
+    step(
+        "wrangler deploy --dry-run (bundle and wrangler.toml)",
+        || checks::deploy_dry_run(root),
+    )?;
     let state_dir = root.join(".state/test");
     let _ = std::fs::remove_dir_all(&state_dir);
     let stack = stack::Stack::start(
@@ -224,13 +236,11 @@ fn no_secrets_in_logs(state_dir: &Path, secrets: &[String]) -> Result<()> {
             );
         }
     }
-    match leaks.is_empty() {
-        true => Ok(eprintln!(
-            "xtask: no secret in the logs of {}",
-            state_dir.display()
-        )),
-        false => Err(format!("secrets leaked into logs: {}", leaks.join(", ")).into()),
+    if !leaks.is_empty() {
+        return Err(format!("secrets leaked into logs: {}", leaks.join(", ")).into());
     }
+    eprintln!("xtask: no secret in the logs of {}", state_dir.display());
+    Ok(())
 }
 
 fn step(what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {

@@ -1,4 +1,4 @@
-//! Building the widget into `widget/dist`, the edge's static assets (TOOLCHAIN.md, "Building the
+//! Building the widget into `widget/dist`, the edge's static assets (docs/toolchain.md, "Building the
 //! widget": no trunk, no cargo-leptos, both would download binaries).
 //!
 //! The widget alone is compiled with a nightly pinned by date ([`NIGHTLY`]): it rebuilds `std` for

@@ -1,4 +1,4 @@
-//! The public routes (DESIGN.md "Edge"): resolving a path to a resource, method checks and CORS
+//! The public routes (docs/design.md "Edge"): resolving a path to a resource, method checks and CORS
 //! preflights, then the resource's handler.
 mod checkouts;
 mod health;

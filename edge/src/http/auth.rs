@@ -1,5 +1,5 @@
 //! Credentials on incoming requests: the `Authorization: Bearer …` header, and the merchant API key.
-use subtle::ConstantTimeEq;
+use shared::constant_time_eq;
 use worker::Request;
 
 use super::errors::EdgeError;
@@ -23,8 +23,7 @@ pub fn bearer(req: &Request) -> Result<String, EdgeError> {
 /// The shop server's calls carry MERCHANT_API_KEY; compared in constant time.
 pub fn require_merchant(req: &Request, api_key: &str) -> Result<(), EdgeError> {
     let presented = bearer(req)?;
-    let same_length = presented.len() == api_key.len();
-    if same_length && bool::from(presented.as_bytes().ct_eq(api_key.as_bytes())) {
+    if constant_time_eq(presented.as_bytes(), api_key.as_bytes()) {
         Ok(())
     } else {
         Err(EdgeError::unauthorized(

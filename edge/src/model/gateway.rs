@@ -54,7 +54,7 @@ pub enum GatewayError {
     /// 5xx / timeouts after the retries, throttling, or no token: try again later.
     #[error("ClickPesa unavailable (retry after {retry_after} s)")]
     Unavailable { retry_after: u32 },
-    /// A 2xx whose body is not what API.md describes.
+    /// A 2xx whose body is not what docs/clickpesa.md describes.
     #[error("ClickPesa sent an unexpected response body")]
     UnexpectedBody,
 }

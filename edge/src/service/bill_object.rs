@@ -329,7 +329,7 @@ async fn adopt(clickpesa: &ClickPesa, claims: &OrderClaims) -> Result<String, Ed
     }
 }
 
-/// ClickPesa's checksum of non-ASCII text depends on its serialiser (API.md §5.3, V5), so the
+/// ClickPesa's checksum of non-ASCII text depends on its serialiser (docs/clickpesa.md §5.3, V5), so the
 /// description we send is kept ASCII. `shared` has no such helper yet; the shopper still sees the
 /// original description, only ClickPesa's copy is transliterated away.
 fn ascii_description(description: &str) -> String {

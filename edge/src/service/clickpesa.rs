@@ -81,7 +81,7 @@ impl ClickPesa {
         .await
     }
 
-    /// PATCH `billStatus: INACTIVE`, so a late payment is refused by the network (API.md §2.5).
+    /// PATCH `billStatus: INACTIVE`, so a late payment is refused by the network (docs/clickpesa.md §2.5).
     pub async fn deactivate(&self, bill_pay_number: &str) -> Result<(), GatewayError> {
         let update = UpdateBillPay {
             bill_status: Some(BillStatus::Inactive),

@@ -39,7 +39,7 @@ const RETRY_AFTER_SECS: u32 = 30;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct CachedToken {
-    /// Exactly as ClickPesa returned it, `Bearer ` prefix included (API.md §1.2).
+    /// Exactly as ClickPesa returned it, `Bearer ` prefix included (docs/clickpesa.md §1.2).
     value: String,
     expires_at_ms: u64,
 }

@@ -13,7 +13,7 @@ use clap::Parser;
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "clickpesa-sim",
-    about = "A faithful ClickPesa BillPay simulator (API.md §1-5) with a /_sim control API"
+    about = "A faithful ClickPesa BillPay simulator (docs/clickpesa.md §1-5) with a /_sim control API"
 )]
 pub struct SimConfig {
     /// Port on 127.0.0.1 (0 picks a free one; the bound address is printed on stdout).

@@ -1,6 +1,6 @@
 //! The two error shapes the simulator answers with.
 //!
-//! The ClickPesa API answers `{"message": "..."}` exactly as API.md documents; the `/_sim` control
+//! The ClickPesa API answers `{"message": "..."}` exactly as docs/clickpesa.md documents; the `/_sim` control
 //! API answers `{"error": {"code": "...", "message": "..."}}`, the project's one JSON error shape.
 //!
 //! ```

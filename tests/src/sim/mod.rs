@@ -1,4 +1,4 @@
-//! A faithful ClickPesa BillPay simulator (API.md §1-5), plus a `/_sim` control API that plays the
+//! A faithful ClickPesa BillPay simulator (docs/clickpesa.md §1-5), plus a `/_sim` control API that plays the
 //! customer and injects faults. ClickPesa has no sandbox, so development, the demo and every test
 //! run against this.
 //!

@@ -1,6 +1,6 @@
 //! The customer's side of a payment: what the MNO or bank does when someone pays a control number.
 //! Refusals (inactive, closed, wrong amount for EXACT, over the collection cap) happen at the
-//! MNO's verification step, so they record nothing and send no webhook (API.md §8.10).
+//! MNO's verification step, so they record nothing and send no webhook (docs/clickpesa.md §8.10).
 //!
 //! ```
 //! use billpay_tests::sim::pay::{PayRequest, Paid};

@@ -17,7 +17,7 @@ use shared::clickpesa::{BillPayDetails, BillStatus, PaymentMode, PaymentRecord};
 use super::error::ApiError;
 use super::rng::random_u64;
 
-/// Order numbers take one payment; customer numbers take many (API.md §2.2, §2.6).
+/// Order numbers take one payment; customer numbers take many (docs/clickpesa.md §2.2, §2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BillKind {

@@ -76,7 +76,7 @@ pub struct Delivery {
     pub body: Value,
 }
 
-/// The webhook ClickPesa sends for a payment record (API.md §4.3): amounts as strings, and with a
+/// The webhook ClickPesa sends for a payment record (docs/clickpesa.md §4.3): amounts as strings, and with a
 /// key, the top-level `checksum` plus `checksumMethod: "canonical"` (§4.4). `bad_checksum` signs
 /// with the wrong key, so the digest is well-formed but does not verify.
 pub fn webhook_body(record: &PaymentRecord, key: Option<&[u8]>, bad_checksum: bool) -> Value {

@@ -283,7 +283,7 @@ pub async fn wait_for_notification(reference: &str, kind: &str, timeout: Duratio
     .await
 }
 
-/// A ClickPesa webhook body for one payment of `reference` (API.md §4.3), unsigned.
+/// A ClickPesa webhook body for one payment of `reference` (docs/clickpesa.md §4.3), unsigned.
 pub fn payment_webhook(reference: &str, payment_id: &str, status: &str, amount: u64) -> Value {
     json!({
         "event": if status == "FAILED" { "PAYMENT FAILED" } else { "PAYMENT RECEIVED" },

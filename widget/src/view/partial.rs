@@ -1,5 +1,5 @@
 //! Partly paid: what arrived and what is missing. ClickPesa closes an Order number with its first
-//! payment, even a partial one (API.md §2.6), so the rest cannot be paid with it: the shop, told by
+//! payment, even a partial one (docs/clickpesa.md §2.6), so the rest cannot be paid with it: the shop, told by
 //! `bill.partially_paid`, settles the difference with the customer.
 use leptos::prelude::*;
 use shared::money::format_tzs;

@@ -1,4 +1,4 @@
-//! `POST /generate-token` and the checks every other call passes (API.md §1.2, §5).
+//! `POST /generate-token` and the checks every other call passes (docs/clickpesa.md §1.2, §5).
 //!
 //! ```no_run
 //! # async fn demo(base_url: &str) -> Result<(), reqwest::Error> {
@@ -60,7 +60,7 @@ pub async fn require_token(State(app): State<AppState>, req: Request, next: Next
     next.run(req).await
 }
 
-/// With `--require-checksum`: 400 unless a body's `checksum` verifies (API.md §5).
+/// With `--require-checksum`: 400 unless a body's `checksum` verifies (docs/clickpesa.md §5).
 pub async fn require_checksum(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let Some(key) = app
         .config

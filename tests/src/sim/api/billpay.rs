@@ -1,4 +1,4 @@
-//! The BillPay routes (API.md §2): create (single and bulk, Order and Customer), details, update.
+//! The BillPay routes (docs/clickpesa.md §2): create (single and bulk, Order and Customer), details, update.
 //!
 //! ```no_run
 //! # async fn demo(base_url: &str, token: &str) -> Result<(), reqwest::Error> {
@@ -28,7 +28,7 @@ use super::super::AppState;
 use super::parse_body;
 use super::rules::{apply_update, customer_bill, order_bill, reject_customer_fields};
 
-/// The deprecated status endpoint (API.md §2.5), still served.
+/// The deprecated status endpoint (docs/clickpesa.md §2.5), still served.
 pub const UPDATE_STATUS_PATH: &str = "/billpay/update-status";
 
 /// Body and response of the deprecated `PUT /billpay/update-status`.

@@ -1,4 +1,4 @@
-//! The simulated ClickPesa API (API.md §1-3), mounted under `--base-path`.
+//! The simulated ClickPesa API (docs/clickpesa.md §1-3), mounted under `--base-path`.
 //!
 //! Every call passes [`guard`] (rate limit, injected 500s and slowness, per-endpoint counts);
 //! everything but `/generate-token` needs a live token, and with `--require-checksum` a valid body

@@ -1,4 +1,4 @@
-//! The payments query API (API.md §3): by order reference, and the filtered, sorted, paged list.
+//! The payments query API (docs/clickpesa.md §3): by order reference, and the filtered, sorted, paged list.
 //!
 //! ```no_run
 //! # async fn demo(base_url: &str, token: &str) -> Result<(), reqwest::Error> {
@@ -21,7 +21,7 @@ use super::super::clock::normalise_date;
 use super::super::error::ApiError;
 use super::super::AppState;
 
-/// `sortBy` accepts any field of a payment (API.md §3.3).
+/// `sortBy` accepts any field of a payment (docs/clickpesa.md §3.3).
 const SORTABLE: [&str; 12] = [
     "id",
     "status",

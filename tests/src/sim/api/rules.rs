@@ -1,4 +1,4 @@
-//! ClickPesa's field rules for creating and updating control numbers (API.md §2.1-2.5), turning a
+//! ClickPesa's field rules for creating and updating control numbers (docs/clickpesa.md §2.1-2.5), turning a
 //! wire body into a [`Bill`] or a 400 message.
 //!
 //! ```
@@ -18,7 +18,7 @@ use shared::validate::{BillReference, Phone, MAX_DESCRIPTION_LEN};
 use super::super::error::ApiError;
 use super::super::state::{Bill, BillCustomer, BillKind, SimState};
 
-/// Fields an Order body (single or bulk item) must not carry (API.md §2.3).
+/// Fields an Order body (single or bulk item) must not carry (docs/clickpesa.md §2.3).
 pub const CUSTOMER_FIELDS: [&str; 3] = ["customerName", "customerEmail", "customerPhone"];
 
 /// Validates an Order body and builds its bill: the reference becomes the number, or a fresh

@@ -1,7 +1,7 @@
 //! The fuzzing properties, defined once and driven by two engines: proptest on stable in the normal
-//! `cargo test -p shared` (`tests/fuzz_props.rs`) and libFuzzer on nightly (`fuzz/`, which includes
-//! this file by path). The input types derive `arbitrary::Arbitrary` only under cargo-fuzz's
-//! `cfg(fuzzing)`, so the shared crate needs no extra dependency.
+//! `cargo test -p shared` (`tests/fuzz_props.rs`) and libFuzzer on nightly (`fuzz/`, which enables
+//! the `testing` and `arbitrary` features). The input types derive `arbitrary::Arbitrary` only with
+//! the `arbitrary` feature, so ordinary builds carry no fuzzing dependency.
 //!
 //! 1. Webhooks: `checksum::verify` never panics, and accepts only payloads that were signed with the
 //!    key (any mutation of a signed body that changes its canonical JSON is rejected); an accepted
@@ -9,21 +9,19 @@
 //! 2. Order tokens: `token::verify` / `verify_signature_only` never panic and accept only claims that
 //!    were minted with one of the secrets; `verify` also honours `exp` plus the skew.
 //! 3. Ledger: any sequence of deliveries, expiries and cancellations keeps the bill consistent.
-// cargo-fuzz passes `--cfg fuzzing`; the shared crate does not declare it, and need not.
-#![allow(unexpected_cfgs)]
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
+use crate::api::CheckoutView;
+use crate::checksum::{self, canonical_json, canonical_json_ascii};
+use crate::clickpesa::{FlexAmount, PaymentMode, PaymentRecord, PaymentStatus, Webhook};
+use crate::ledger::{Bill, BillState, ClosureKind, CURRENCY};
+use crate::token::{self, OrderClaims, TokenError, CLOCK_SKEW_SECS};
+use crate::validate::{Amount, BillReference, Description};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
-use shared::api::CheckoutView;
-use shared::checksum::{self, canonical_json, canonical_json_ascii};
-use shared::clickpesa::{FlexAmount, PaymentMode, PaymentRecord, PaymentStatus, Webhook};
-use shared::ledger::{Bill, BillState, ClosureKind, CURRENCY};
-use shared::token::{self, OrderClaims, TokenError, CLOCK_SKEW_SECS};
-use shared::validate::{Amount, BillReference, Description};
 
 /// The webhook checksum key the harness signs with; the fuzzer never learns it.
 pub const CHECKSUM_KEY: &[u8] = b"cpk_fuzz_5e1f0c";
@@ -35,29 +33,45 @@ pub const ATTACKER_SECRET: &[u8] = b"order-secret-guessed";
 // ---------------------------------------------------------------------------------------------
 // Byte edits: the "arbitrary mutation" applied to a validly signed webhook or token.
 
-#[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
+/// One byte-level change to a signed webhook body or order token.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone)]
 pub enum Edit {
+    /// Flips one bit of one byte.
     Flip {
+        /// The byte, modulo the length.
         at: u16,
+        /// The bit, modulo 8.
         bit: u8,
     },
+    /// Overwrites one byte.
     Set {
+        /// The byte, modulo the length.
         at: u16,
+        /// Its new value.
         byte: u8,
     },
+    /// Inserts bytes.
     Insert {
+        /// Where, modulo the length plus one (so the end is reachable).
         at: u16,
+        /// What to insert.
         bytes: Vec<u8>,
     },
+    /// Removes a run of bytes.
     Remove {
+        /// Where the run starts, modulo the length plus one.
         at: u16,
+        /// How many bytes, cut short at the end.
         len: u8,
     },
     /// Swap two ranges' worth of bytes: moves whole fields around, which byte flips rarely do.
     Swap {
+        /// Where the first range starts (wrapped so the range fits).
         a: u16,
+        /// Where the second range starts (wrapped likewise); overlapping ranges change nothing.
         b: u16,
+        /// The ranges' length, at most half the body.
         len: u8,
     },
 }
@@ -110,27 +124,17 @@ pub fn apply_edits(original: &[u8], edits: &[Edit]) -> Vec<u8> {
 /// A webhook exactly as a ClickPesa server with [`CHECKSUM_KEY`] would send it.
 #[derive(Debug)]
 pub struct SignedWebhook {
+    /// What this seed exercises, for failure messages.
     pub name: &'static str,
+    /// The HTTP body as sent.
     pub body: Vec<u8>,
     /// The checksum when it travels in a header instead of the body.
     pub header: Option<String>,
 }
 
-/// The V3 `PAYMENT RECEIVED` payload of shared/clickpesa/checksum-vectors.json: the realistic shape.
+/// The V3 `PAYMENT RECEIVED` payload of the checksum vectors: the realistic shape.
 pub fn v3_payment_received() -> Value {
-    // Both includers (shared/, fuzz/) sit one level below the repository root; the vectors live in
-    // the shared/ folder beside the repository.
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/clickpesa/checksum-vectors.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let vectors: Vec<Value> = serde_json::from_str(&text).expect("vectors are JSON");
-    let v3 = vectors
-        .iter()
-        .find(|v| v["name"].as_str().is_some_and(|n| n.starts_with("V3")))
-        .expect("V3 vector");
-    v3["payload"].clone()
+    super::checksum_vector("V3")["payload"].clone()
 }
 
 fn hmac_hex(message: &str) -> String {
@@ -344,53 +348,78 @@ const CONTROL_NUMBER: &str = "55042914871931";
 /// Payment ids come from a small set so that duplicates and status upgrades are common.
 const PAYMENT_IDS: [&str; 4] = ["P0", "P1", "P2", "P3"];
 
-#[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
+/// How the ledger property's payment record carries `collectedAmount`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone)]
 pub enum WireAmount {
+    /// No amount, as on FAILED records.
     Missing,
+    /// A JSON integer, as the query API sends it.
     Number(u64),
+    /// A string of digits, as webhooks send it.
     Text(u64),
     /// `"<n>.50"`: not a whole shilling.
     Fraction(u64),
+    /// A JSON float; NaN and infinities, which JSON cannot hold, become no amount.
     Float(f64),
 }
 
-#[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
+/// The record's `collectedCurrency`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy)]
 pub enum Currency {
+    /// `TZS`, the only currency BillPay collects.
     Tzs,
+    /// `tzs`: the ledger compares case-insensitively.
     LowercaseTzs,
+    /// `USD`: the ledger must refuse the record.
     Usd,
+    /// No currency: the ledger accepts it as TZS.
     Missing,
 }
 
-#[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
+/// The order reference the record was paid to.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy)]
 pub enum OrderReference {
+    /// The bill's own reference.
     Reference,
+    /// The bill's control number, which ClickPesa may report instead of the reference.
     ControlNumber,
+    /// Another order's reference: the ledger must refuse the record.
     Foreign,
 }
 
-#[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
+/// Something that happens to a bill during the ledger property.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone)]
 pub enum Op {
+    /// A payment record arrives (webhook or poll).
     Apply {
+        /// Which of four payment ids (modulo 4), so that repeats are common.
         payment: u8,
+        /// Which of the eight ClickPesa statuses or one unknown name (modulo 9).
         status: u8,
+        /// The record's `collectedAmount`.
         amount: WireAmount,
+        /// The record's `collectedCurrency`.
         currency: Currency,
+        /// The record's `orderReference`.
         to: OrderReference,
     },
+    /// The expiry alarm fires; a no-op before the bill's `expires_at` or once it is not pending.
     Expire,
+    /// The shop cancels the order.
     Cancel,
 }
 
 /// One operation, `after` seconds after the previous one.
-#[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone)]
 pub struct Step {
+    /// Seconds since the previous step.
     pub after: u16,
+    /// What happens.
     pub op: Op,
 }
 
@@ -483,7 +512,7 @@ fn expected_state(bill: &Bill) -> BillState {
 /// events carry the bill as it now is; the bill survives its JSON round trip (the Durable Object
 /// stores it so) and renders as a `CheckoutView`.
 pub fn check_ledger(amount: u32, steps: &[Step]) {
-    let amount = u64::from(amount) % shared::validate::MAX_AMOUNT_TZS + 1;
+    let amount = u64::from(amount) % crate::validate::MAX_AMOUNT_TZS + 1;
     let claims = OrderClaims {
         reference: BillReference::parse(REFERENCE).expect("reference"),
         amount: Amount::parse(amount).expect("amount"),
