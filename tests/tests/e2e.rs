@@ -6,6 +6,9 @@
 //! order reference, so scenarios share the stack safely; the few that change the simulator's global
 //! fault settings take [`GLOBAL_FAULTS`] first.
 mod e2e {
+    // Shared with the bench driver (tests/benches/stack.rs), which also records requests and uses
+    // the slow 4G profile.
+    #[allow(dead_code)]
     pub mod browser;
     pub mod shop;
 }

@@ -190,7 +190,7 @@ mod tests {
         let init = ResponseInit::new();
         init.set_status(status);
         let response = Response::new_with_opt_str_and_init(Some(body), &init).expect("a Response");
-        Promise::resolve(&response)
+        Promise::resolve(&JsValue::from(response))
     }
 
     #[wasm_bindgen_test]
@@ -213,7 +213,10 @@ mod tests {
         let cases = [
             (
                 "the edge's error body",
-                answer(401, r#"{"error":{"code":"token_expired","message":"expired"}}"#),
+                answer(
+                    401,
+                    r#"{"error":{"code":"token_expired","message":"expired"}}"#,
+                ),
                 EdgeError::Refused {
                     status: 401,
                     code: "token_expired".into(),
