@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use shared::bucket::Rate;
+use shared::notify::WebhookSecret;
 use worker::Env;
 
 use crate::http::errors::EdgeError;
@@ -26,9 +27,25 @@ const DEFAULT_BILL_RETENTION_SECS: u64 = 30 * 24 * 3600;
 /// Where and how to notify the shop's server of bill events.
 pub struct MerchantWebhook {
     pub url: String,
-    /// MERCHANT_WEBHOOK_SECRET as a comma-separated list: every notification carries one `v1=`
-    /// signature per secret, so the shop can move to a new secret whenever it likes.
+    /// MERCHANT_WEBHOOK_SECRET as a comma-separated list of `whsec_…` secrets: every notification
+    /// carries one `v1,` signature per secret, so the shop can move to a new secret whenever it
+    /// likes.
     pub secrets: Vec<String>,
+}
+
+impl MerchantWebhook {
+    /// The parsed secrets. A malformed one fails the delivery (it is kept and retried, so nothing
+    /// is lost while the deployment is fixed); the error names its position, never its value.
+    pub fn signing_secrets(&self) -> Result<Vec<WebhookSecret>, String> {
+        self.secrets
+            .iter()
+            .enumerate()
+            .map(|(at, secret)| {
+                WebhookSecret::parse(secret)
+                    .map_err(|e| format!("MERCHANT_WEBHOOK_SECRET entry {}: {e}", at + 1))
+            })
+            .collect()
+    }
 }
 
 pub struct Config<'a>(&'a Env);
@@ -205,4 +222,39 @@ fn invalid<T: std::fmt::Debug>(name: &str, wanted: &str, default: T) -> T {
         );
     }
     default
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MerchantWebhook;
+
+    #[test]
+    fn webhook_secrets_parse_or_name_the_bad_entry_without_its_value() {
+        let webhook = |secrets: &[&str]| MerchantWebhook {
+            url: "https://shop.example/billpay".into(),
+            secrets: secrets.iter().map(|s| s.to_string()).collect(),
+        };
+        let good = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let cases: [(&str, &[&str], Result<usize, &str>); 3] = [
+            ("one secret", &[good], Ok(1)),
+            (
+                "during a rotation",
+                &[good, "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="],
+                Ok(2),
+            ),
+            (
+                "a secret not in the whsec_ form",
+                &[good, "not-a-whsec-secret"],
+                Err("MERCHANT_WEBHOOK_SECRET entry 2: a webhook secret must start with whsec_"),
+            ),
+        ];
+        for (name, secrets, expected) in cases {
+            let parsed = webhook(secrets).signing_secrets();
+            assert_eq!(
+                parsed.as_ref().map(Vec::len).map_err(String::as_str),
+                expected,
+                "{name}"
+            );
+        }
+    }
 }

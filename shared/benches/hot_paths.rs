@@ -15,7 +15,7 @@ use shared::token::{self, OrderClaims};
 use shared::validate::{Amount, BillReference, Description};
 
 const ORDER_SECRET: &[u8] = b"order-signing-secret";
-const NOTIFY_SECRET: &[u8] = b"whsec_merchant";
+const NOTIFY_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const NOW: u64 = 1_779_360_000;
 
 /// The V3 vector (a BillPay `PAYMENT RECEIVED` webhook) and its key.
@@ -115,8 +115,16 @@ fn benches(c: &mut Criterion) {
 
     let notification =
         serde_json::to_string(&ShopNotification::from(events.last().unwrap().clone())).unwrap();
-    c.bench_function("notify::sign bill.paid notification", |b| {
-        b.iter(|| notify::sign(NOTIFY_SECRET, black_box(&notification), NOW + 61))
+    let secrets = [notify::WebhookSecret::parse(NOTIFY_SECRET).unwrap()];
+    c.bench_function("notify::sign_all bill.paid notification", |b| {
+        b.iter(|| {
+            notify::sign_all(
+                &secrets,
+                "WS1001.bill.paid",
+                NOW + 61,
+                black_box(&notification),
+            )
+        })
     });
 
     c.bench_function("CheckoutView::from_bill + serde_json::to_string", |b| {

@@ -65,6 +65,25 @@ impl Channel {
         }
     }
 
+    /// The name customers know for the `channel` ClickPesa reports on a payment (`AIRTEL-MONEY`,
+    /// `M-PESA`, `MIXX BY YAS`, `TIGO-PESA`, `CRDB …`); an unknown value is shown as sent, since
+    /// a raw name still beats none on a receipt.
+    pub fn display_name(clickpesa_channel: &str) -> &str {
+        let words: String = clickpesa_channel
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        match words.as_str() {
+            "MPESA" | "VODACOMMPESA" => Channel::Mpesa.name(),
+            "MIXXBYYAS" | "MIXX" | "YAS" | "TIGOPESA" => Channel::MixxByYas.name(),
+            "AIRTELMONEY" | "AIRTEL" => Channel::AirtelMoney.name(),
+            "HALOPESA" => Channel::HaloPesa.name(),
+            crdb if crdb.starts_with("CRDB") => "CRDB Bank",
+            _ => clickpesa_channel,
+        }
+    }
+
     /// The USSD menu to dial, if the channel has one.
     pub fn ussd(self) -> Option<&'static str> {
         match self {
@@ -469,5 +488,26 @@ mod tests {
             serde_json::to_string(&Channel::MixxByYas).unwrap(),
             r#""mixx_by_yas""#
         );
+    }
+
+    #[test]
+    fn display_names_of_clickpesa_channels() {
+        let cases = [
+            ("M-PESA", "M-Pesa"),
+            ("MPESA", "M-Pesa"),
+            ("MIXX BY YAS", "Mixx by Yas"),
+            ("TIGO-PESA", "Mixx by Yas"),
+            ("AIRTEL-MONEY", "Airtel Money"),
+            ("airtel money", "Airtel Money"),
+            ("HALOPESA", "HaloPesa"),
+            ("HALO-PESA", "HaloPesa"),
+            ("CRDB", "CRDB Bank"),
+            ("CRDB DIRECT DEBIT MANDATE", "CRDB Bank"),
+            ("AZAMPESA", "AZAMPESA"),
+            ("", ""),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(Channel::display_name(raw), shown, "{raw}");
+        }
     }
 }

@@ -7,7 +7,8 @@
 //! - [`ledger`]: the bill state machine (pure), idempotent by ClickPesa payment id.
 //! - [`api`]: the versioned edge <-> widget / shop API types and the one JSON error shape.
 //! - [`channels`]: how to pay a control number on each channel, in English and Swahili.
-//! - [`notify`]: the signature on the edge's notifications to the shop (`t=…,v1=…`).
+//! - [`notify`]: Standard Webhooks signatures on the edge's notifications to the shop.
+//! - [`share`]: the payment instructions as a text for `sms:` and WhatsApp links.
 //! - [`money`]: `TSh 90,900` formatting.
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
 //! - `testing` (feature `testing`): the checksum vectors and fuzzing properties for tests.
@@ -19,6 +20,7 @@ pub mod clickpesa;
 pub mod ledger;
 pub mod money;
 pub mod notify;
+pub mod share;
 pub mod token;
 pub mod validate;
 

@@ -1,243 +1,266 @@
-//! Signatures on the edge's notifications to the shop, in the Stripe / Standard Webhooks shape:
-//! header `BillPay-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`.
+//! Signatures on the edge's notifications to the shop, per the Standard Webhooks specification
+//! (<https://www.standardwebhooks.com/>), so a shop verifies them with the maintained
+//! `standardwebhooks` package of its language instead of hand-written crypto:
+//!
+//! - `webhook-id`: the event id (the shop deduplicates on it), the same on every retry;
+//! - `webhook-timestamp`: unix seconds of this delivery attempt;
+//! - `webhook-signature`: `v1,<base64 HMAC-SHA256(key, id + "." + timestamp + "." + body)>`, one
+//!   per secret, space-separated, so a secret is rotated without downtime.
+//!
+//! Secrets are `whsec_` + standard base64 of the key bytes (24 to 64 of them).
 //!
 //! ```
-//! use shared::notify::{sign, verify};
-//! let header = sign(b"whsec", r#"{"id":"WS1.bill.paid"}"#, 1_700_000_000);
-//! assert!(header.starts_with("t=1700000000,v1="));
-//! assert_eq!(verify(&[b"whsec"], &header, r#"{"id":"WS1.bill.paid"}"#, 1_700_000_100, 300), Ok(()));
+//! use shared::notify::{sign_all, WebhookSecret};
+//! let secret = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+//! let header = sign_all(&[secret], "msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330, r#"{"test": 2432232314}"#);
+//! assert_eq!(header, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
 //! ```
-use crate::hmac_hex::{constant_time_eq, hmac_sha256_hex};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 
-/// HTTP header carrying the signature.
-pub const SIGNATURE_HEADER: &str = "BillPay-Signature";
-/// A sensible default for `verify`'s tolerance: five minutes, as Stripe uses.
-pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
+use crate::hmac_hex::hmac_sha256;
 
+/// Header carrying the event id.
+pub const ID_HEADER: &str = "webhook-id";
+/// Header carrying the unix time of the delivery attempt.
+pub const TIMESTAMP_HEADER: &str = "webhook-timestamp";
+/// Header carrying the space-separated `v1,<base64>` signatures.
+pub const SIGNATURE_HEADER: &str = "webhook-signature";
+
+const SECRET_PREFIX: &str = "whsec_";
+/// The specification's bounds on the key length.
+const KEY_BYTES: std::ops::RangeInclusive<usize> = 24..=64;
+
+/// Why a configured secret cannot sign. Never carries the secret itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NotifyError {
-    #[error("signature header is malformed")]
-    MalformedHeader,
-    #[error("signature header has no timestamp")]
-    MissingTimestamp,
-    #[error("signature header has no v1 signature")]
-    MissingSignature,
-    #[error("signature timestamp {t} is outside the tolerance window")]
-    OutsideTolerance { t: u64 },
-    #[error("no signature matches the body")]
-    Mismatch,
+pub enum SecretError {
+    /// Not in the `whsec_…` form.
+    #[error("a webhook secret must start with whsec_")]
+    MissingPrefix,
+    /// What follows `whsec_` is not standard base64.
+    #[error("a webhook secret must be whsec_ followed by standard base64")]
+    NotBase64,
+    /// The key has this many bytes, outside 24..=64.
+    #[error("a webhook secret must hold 24 to 64 bytes, this one holds {0}")]
+    BadLength(usize),
 }
 
-fn digest(secret: &[u8], body: &str, t: u64) -> String {
-    hmac_sha256_hex(secret, format!("{t}.{body}").as_bytes())
+/// A shop's signing key, parsed from its `whsec_…` form.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSecret(Vec<u8>);
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSecret(..)")
+    }
 }
 
-/// The header value for `body` sent at unix time `t`.
-pub fn sign(secret: &[u8], body: &str, t: u64) -> String {
-    format!("t={t},v1={}", digest(secret, body, t))
-}
-
-/// Checks a header against `body`: the timestamp must be within `tolerance` seconds of `now` (either
-/// side) and some `v1` must match some secret (several of each, for rotation). Unknown keys are
-/// ignored so the scheme can grow.
-pub fn verify(
-    secrets: &[&[u8]],
-    header: &str,
-    body: &str,
-    now: u64,
-    tolerance: u64,
-) -> Result<(), NotifyError> {
-    let mut t = None;
-    let mut candidates = Vec::new();
-    for part in header.split(',') {
-        let (key, value) = part
+impl WebhookSecret {
+    /// Reads `whsec_<standard base64>` (surrounding whitespace ignored).
+    pub fn parse(text: &str) -> Result<Self, SecretError> {
+        let encoded = text
             .trim()
-            .split_once('=')
-            .ok_or(NotifyError::MalformedHeader)?;
-        match key {
-            "t" if t.is_some() => return Err(NotifyError::MalformedHeader),
-            "t" => {
-                t = Some(
-                    value
-                        .parse::<u64>()
-                        .map_err(|_| NotifyError::MalformedHeader)?,
-                )
-            }
-            "v1" => candidates.push(value),
-            _ => {}
+            .strip_prefix(SECRET_PREFIX)
+            .ok_or(SecretError::MissingPrefix)?;
+        let key = STANDARD
+            .decode(encoded)
+            .map_err(|_| SecretError::NotBase64)?;
+        if !KEY_BYTES.contains(&key.len()) {
+            return Err(SecretError::BadLength(key.len()));
         }
+        Ok(Self(key))
     }
-    let t = t.ok_or(NotifyError::MissingTimestamp)?;
-    if candidates.is_empty() {
-        return Err(NotifyError::MissingSignature);
-    }
-    if t.abs_diff(now) > tolerance {
-        return Err(NotifyError::OutsideTolerance { t });
-    }
-    let matched = secrets.iter().fold(false, |ok, secret| {
-        let expected = digest(secret, body, t);
-        candidates.iter().fold(ok, |ok, c| {
-            constant_time_eq(expected.as_bytes(), c.as_bytes()) | ok
-        })
-    });
-    if matched {
-        Ok(())
-    } else {
-        Err(NotifyError::Mismatch)
-    }
+}
+
+/// One `v1,<base64>` signature of `body` sent as event `id` at unix time `timestamp`.
+pub fn sign(secret: &WebhookSecret, id: &str, timestamp: u64, body: &str) -> String {
+    let mac = hmac_sha256(&secret.0, format!("{id}.{timestamp}.{body}").as_bytes());
+    format!("v1,{}", STANDARD.encode(mac))
+}
+
+/// The `webhook-signature` value: one signature per secret, space-separated. While a rotation is
+/// under way the edge holds the new and the old secret, and a shop holding either verifies.
+pub fn sign_all(secrets: &[WebhookSecret], id: &str, timestamp: u64, body: &str) -> String {
+    secrets
+        .iter()
+        .map(|secret| sign(secret, id, timestamp, body))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The three headers of one delivery attempt, by name.
+pub fn headers(
+    secrets: &[WebhookSecret],
+    id: &str,
+    timestamp: u64,
+    body: &str,
+) -> [(&'static str, String); 3] {
+    [
+        (ID_HEADER, id.to_owned()),
+        (TIMESTAMP_HEADER, timestamp.to_string()),
+        (SIGNATURE_HEADER, sign_all(secrets, id, timestamp, body)),
+    ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const BODY: &str = r#"{"id":"WS1001.bill.paid","type":"bill.paid"}"#;
-    const T: u64 = 1_700_000_000;
+    /// The example the Standard Webhooks reference libraries test against.
+    const SPEC_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const SPEC_ID: &str = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+    const SPEC_TIMESTAMP: u64 = 1_614_265_330;
+    const SPEC_BODY: &str = r#"{"test": 2432232314}"#;
+    const SPEC_SIGNATURE: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
-    fn hex_of(header: &str) -> &str {
-        header.split_once(",v1=").unwrap().1
+    fn secret(text: &str) -> WebhookSecret {
+        WebhookSecret::parse(text).unwrap()
     }
 
     #[test]
-    fn known_digest() {
-        // Computed independently: Python hmac.new(b"whsec", b"1700000000." + BODY, sha256).hexdigest()
+    fn signs_the_specification_example() {
         assert_eq!(
-            sign(b"whsec", BODY, T),
-            "t=1700000000,v1=219f78c83fea22f233a952f8ca635c69e1d0f800ab85e5ffc39fd74136bf8047"
+            sign(&secret(SPEC_SECRET), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY),
+            SPEC_SIGNATURE
         );
     }
 
     #[test]
-    fn accepts_rotation_on_both_sides() {
-        let header = sign(b"old", BODY, T);
-        assert_eq!(verify(&[b"new", b"old"], &header, BODY, T, 300), Ok(()));
-        let two = format!("{header},v1={}", hex_of(&sign(b"new", BODY, T)));
-        assert_eq!(verify(&[b"new"], &two, BODY, T, 300), Ok(()));
-        // Unknown schemes and spaces after commas are tolerated.
-        let extended = format!("t={T}, v0=abc, v1={}", hex_of(&header));
-        assert_eq!(verify(&[b"old"], &extended, BODY, T, 300), Ok(()));
+    fn one_signature_per_secret_in_order() {
+        let other = secret("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+        let both = sign_all(
+            &[secret(SPEC_SECRET), other.clone()],
+            SPEC_ID,
+            SPEC_TIMESTAMP,
+            SPEC_BODY,
+        );
+        assert_eq!(
+            both,
+            format!(
+                "{SPEC_SIGNATURE} {}",
+                sign(&other, SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY)
+            )
+        );
+        assert_eq!(sign_all(&[], SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY), "");
     }
 
     #[test]
-    fn rejections() {
-        let good = sign(b"whsec", BODY, T);
-        let sig = hex_of(&good);
-        let cases: Vec<(&str, String, &str, u64, NotifyError)> = vec![
+    fn headers_name_id_timestamp_and_signatures() {
+        let [id, timestamp, signature] =
+            headers(&[secret(SPEC_SECRET)], SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY);
+        assert_eq!(id, (ID_HEADER, SPEC_ID.to_owned()));
+        assert_eq!(timestamp, (TIMESTAMP_HEADER, "1614265330".to_owned()));
+        assert_eq!(signature, (SIGNATURE_HEADER, SPEC_SIGNATURE.to_owned()));
+    }
+
+    #[test]
+    fn every_input_changes_the_signature() {
+        let key = secret(SPEC_SECRET);
+        let cases = [
             (
-                "tampered body",
-                good.clone(),
-                r#"{"id":"WS1001.bill.paid","type":"bill.overpaid"}"#,
-                T,
-                NotifyError::Mismatch,
+                "other id",
+                sign(&key, "msg_other", SPEC_TIMESTAMP, SPEC_BODY),
             ),
             (
                 "other timestamp",
-                format!("t={},v1={sig}", T + 1),
-                BODY,
-                T,
-                NotifyError::Mismatch,
+                sign(&key, SPEC_ID, SPEC_TIMESTAMP + 1, SPEC_BODY),
             ),
             (
-                "too old",
-                good.clone(),
-                BODY,
-                T + 301,
-                NotifyError::OutsideTolerance { t: T },
+                "other body",
+                sign(&key, SPEC_ID, SPEC_TIMESTAMP, r#"{"test": 2432232315}"#),
             ),
             (
-                "from the future",
-                good.clone(),
-                BODY,
-                T - 301,
-                NotifyError::OutsideTolerance { t: T },
-            ),
-            (
-                "uppercase hex",
-                format!("t={T},v1={}", sig.to_uppercase()),
-                BODY,
-                T,
-                NotifyError::Mismatch,
-            ),
-            (
-                "short hex",
-                format!("t={T},v1={}", &sig[..63]),
-                BODY,
-                T,
-                NotifyError::Mismatch,
-            ),
-            (
-                "no timestamp",
-                format!("v1={sig}"),
-                BODY,
-                T,
-                NotifyError::MissingTimestamp,
-            ),
-            (
-                "no signature",
-                format!("t={T}"),
-                BODY,
-                T,
-                NotifyError::MissingSignature,
-            ),
-            (
-                "only v0",
-                format!("t={T},v0={sig}"),
-                BODY,
-                T,
-                NotifyError::MissingSignature,
-            ),
-            (
-                "two timestamps",
-                format!("t={T},t={T},v1={sig}"),
-                BODY,
-                T,
-                NotifyError::MalformedHeader,
-            ),
-            (
-                "timestamp not a number",
-                format!("t=soon,v1={sig}"),
-                BODY,
-                T,
-                NotifyError::MalformedHeader,
-            ),
-            (
-                "negative timestamp",
-                format!("t=-1,v1={sig}"),
-                BODY,
-                T,
-                NotifyError::MalformedHeader,
-            ),
-            (
-                "no key=value",
-                "garbage".to_owned(),
-                BODY,
-                T,
-                NotifyError::MalformedHeader,
-            ),
-            (
-                "empty header",
-                String::new(),
-                BODY,
-                T,
-                NotifyError::MalformedHeader,
+                "other secret",
+                sign(
+                    &secret("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+                    SPEC_ID,
+                    SPEC_TIMESTAMP,
+                    SPEC_BODY,
+                ),
             ),
         ];
-        for (name, header, body, now, expected) in cases {
+        for (name, signature) in cases {
+            assert_ne!(signature, SPEC_SIGNATURE, "{name}");
+        }
+    }
+
+    #[test]
+    fn secrets() {
+        let cases = [
+            ("the spec's secret", SPEC_SECRET, Ok(24)),
+            ("spaces around", " whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n", Ok(24)),
+            (
+                "64 bytes",
+                "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
+                Ok(64),
+            ),
+            ("no prefix", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Err(SecretError::MissingPrefix)),
+            ("other prefix", "sk_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Err(SecretError::MissingPrefix)),
+            ("base64url", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLa-_", Err(SecretError::NotBase64)),
+            ("not base64", "whsec_not base64!", Err(SecretError::NotBase64)),
+            ("too short", "whsec_c2hvcnQ=", Err(SecretError::BadLength(5))),
+            (
+                "too long",
+                "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                Err(SecretError::BadLength(65)),
+            ),
+            ("empty", "whsec_", Err(SecretError::BadLength(0))),
+        ];
+        for (name, text, expected) in cases {
             assert_eq!(
-                verify(&[b"whsec"], &header, body, now, 300),
-                Err(expected),
+                WebhookSecret::parse(text).map(|s| s.0.len()),
+                expected,
                 "{name}"
             );
         }
-        assert_eq!(
-            verify(&[b"other"], &good, BODY, T, 300),
-            Err(NotifyError::Mismatch),
-            "wrong secret"
-        );
-        assert_eq!(
-            verify(&[], &good, BODY, T, 300),
-            Err(NotifyError::Mismatch),
-            "no secrets"
-        );
+    }
+
+    /// What a Rust shop runs: the `standardwebhooks` crate accepts a two-secret header with
+    /// either secret, and nothing after a byte of the body changed.
+    #[test]
+    fn the_standardwebhooks_crate_verifies_with_either_secret() {
+        let other = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let body = r#"{"id":"WS1001.bill.paid","type":"bill.paid"}"#;
+        let mut map = http::HeaderMap::new();
+        for (name, value) in headers(
+            &[secret(SPEC_SECRET), secret(other)],
+            "WS1001.bill.paid",
+            now,
+            body,
+        ) {
+            map.insert(name, value.parse().unwrap());
+        }
+        for (name, key, body, accepted) in [
+            ("current secret", SPEC_SECRET, body, true),
+            ("retiring secret", other, body, true),
+            (
+                "unknown secret",
+                "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                body,
+                false,
+            ),
+            (
+                "tampered body",
+                SPEC_SECRET,
+                &body.replace("paid", "overpaid"),
+                false,
+            ),
+        ] {
+            let verifier = standardwebhooks::Webhook::new(key).unwrap();
+            assert_eq!(
+                verifier.verify(body.as_bytes(), &map).is_ok(),
+                accepted,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        assert_eq!(format!("{:?}", secret(SPEC_SECRET)), "WebhookSecret(..)");
     }
 }

@@ -13,9 +13,6 @@ mod browser;
 #[allow(dead_code)]
 #[path = "../tests/edge/support.rs"]
 mod support;
-#[allow(dead_code)]
-#[path = "../../xtask/src/bench/table.rs"]
-mod table;
 
 mod stack {
     pub mod load;

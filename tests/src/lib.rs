@@ -1,5 +1,6 @@
-//! BillPay's test tooling: the ClickPesa simulator ([`sim`]) and the demo shop ([`shop`]), used by
-//! the `clickpesa-sim` and `demo-shop` binaries and by the suites in `tests/tests/`.
+//! BillPay's test tooling: the ClickPesa simulator ([`sim`]), the demo shop ([`shop`]) and the
+//! docs' runnable code blocks ([`docs`]), used by the `clickpesa-sim` and `demo-shop` binaries and
+//! by the suites in `tests/tests/`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -7,5 +8,6 @@
 //! println!("{}", sim.base_url());
 //! # Ok(()) }
 //! ```
+pub mod docs;
 pub mod shop;
 pub mod sim;

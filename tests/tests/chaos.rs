@@ -149,7 +149,8 @@ async fn chaos() {
     let deadline = Duration::from_secs(TOKEN_LIFETIME_SECS + 150);
     let drain_started = Instant::now();
     let report = loop {
-        let report = check(&checkouts, *restart_at.lock().unwrap()).await;
+        let restarted_at = *restart_at.lock().unwrap();
+        let report = check(&checkouts, restarted_at).await;
         if report.problems.is_empty() {
             break report;
         }
@@ -185,7 +186,7 @@ async fn chaos() {
 /// Every fault at once; deliveries alternate between reordered and delayed.
 async fn alternate_phases(flips: Arc<AtomicU64>) {
     loop {
-        let reorder = flips.fetch_add(1, Ordering::Relaxed) % 2 == 0;
+        let reorder = flips.fetch_add(1, Ordering::Relaxed).is_multiple_of(2);
         set_faults(&FaultSettings {
             webhook_drop_rate: 0.3,
             webhook_duplicate_rate: 0.3,

@@ -124,6 +124,40 @@ async fn full_payment_by_mpesa_reaches_the_receipt_and_notifies_the_shop_once() 
             "awaiting screen lacks {expected}: {text}"
         );
     }
+    // "Send these steps to my phone": both links carry the number, the amount and M-Pesa's steps.
+    let shared = browser
+        .eval(
+            &format!(
+                "{} return [...root.querySelectorAll('.share a')].map(a => {{
+                    const href = a.getAttribute('href');
+                    return [href.slice(0, href.indexOf('=') + 1), decodeURIComponent(href.slice(href.indexOf('=') + 1))];
+                }});",
+                e2e::browser::SHADOW
+            ),
+            vec![],
+        )
+        .await;
+    let links: Vec<(String, String)> = serde_json::from_value(shared).expect("share links");
+    assert_eq!(
+        links
+            .iter()
+            .map(|(kind, _)| kind.as_str())
+            .collect::<Vec<_>>(),
+        ["sms:?&body=", "https://wa.me/?text="]
+    );
+    for (kind, message) in &links {
+        for expected in [
+            "Pay TSh 90,900 with M-Pesa",
+            reference.as_str(),
+            "\n1. Dial *150*00#",
+            "400700",
+        ] {
+            assert!(
+                message.contains(expected),
+                "{kind} lacks {expected:?}: {message}"
+            );
+        }
+    }
     browser.screenshot("awaiting-en").await;
 
     let paid = customer_pays(PayRequest::new(
@@ -223,6 +257,12 @@ async fn dropped_webhook_is_found_by_reconciliation() {
     browser
         .wait_widget("paid after reconciliation", predicate, RECONCILE)
         .await;
+    // ClickPesa reports AIRTEL-MONEY; the receipt says it the way customers do.
+    let receipt = browser.widget_text().await;
+    assert!(
+        receipt.contains("Airtel Money") && !receipt.contains("AIRTEL-MONEY"),
+        "receipt channel: {receipt}"
+    );
     wait_notifications(&reference, &["bill.paid"]).await;
     browser.close().await;
 }

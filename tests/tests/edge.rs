@@ -15,6 +15,8 @@ mod http;
 mod lifecycle;
 #[path = "edge/orders.rs"]
 mod orders;
+#[path = "edge/recipes.rs"]
+mod recipes;
 #[path = "edge/secrets.rs"]
 mod secrets;
 #[path = "edge/support.rs"]

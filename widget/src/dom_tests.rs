@@ -17,9 +17,10 @@ use crate::edge::{EdgeError, Status};
 use crate::testing::{paid, partially_paid, view, with_failed_attempt, ScriptedEdge};
 use crate::{mount_with, Handle, MountOptions};
 
-const EVENTS: [&str; 4] = [
+const EVENTS: [&str; 5] = [
     "billpay:ready",
     "billpay:paid",
+    "billpay:partially_paid",
     "billpay:expired",
     "billpay:error",
 ];
@@ -267,6 +268,34 @@ async fn channel_tabs_follow_the_aria_pattern_and_arrow_keys() {
 }
 
 #[wasm_bindgen_test]
+async fn the_selected_channels_steps_can_be_sent_by_sms_or_whatsapp() {
+    use shared::channels::{instructions, Channel, ChannelContext, Lang};
+    use shared::share::{message, sms_href, whatsapp_href};
+    let widget = showing(view(BillState::Pending), "sw");
+    widget.reaches("awaiting").await;
+    widget.click("[role=tablist] > [role=tab]:nth-child(4)");
+    until("HaloPesa selected", || widget.selected_tab() == "HaloPesa").await;
+    let context = ChannelContext {
+        control_number: "55042914871931",
+        amount: 90_900,
+        mpesa_business_number: Some("400700"),
+    };
+    let text = message(
+        &instructions(Channel::HaloPesa, Lang::Sw, &context),
+        Lang::Sw,
+        &context,
+    );
+    let hrefs: Vec<_> = widget
+        .all("[role=tabpanel] .share a")
+        .iter()
+        .map(|a| a.get_attribute("href").unwrap_or_default())
+        .collect();
+    assert_eq!(hrefs, [sms_href(&text), whatsapp_href(&text)]);
+    assert!(text.starts_with("Lipa TSh 90,900 kwa HaloPesa, namba ya malipo 55042914871931:"));
+    assert!(widget.text().contains("Nitumie hatua hizi kwenye simu:"));
+}
+
+#[wasm_bindgen_test]
 async fn mpesa_without_a_business_number_shows_the_note_not_an_invented_number() {
     let mut pending = view(BillState::Pending);
     pending.mpesa_business_number = None;
@@ -276,6 +305,10 @@ async fn mpesa_without_a_business_number_shows_the_note_not_an_invented_number()
     assert!(
         widget.find("[role=tabpanel] a[href^='tel:']").is_none(),
         "no dial link for an unusable channel"
+    );
+    assert!(
+        widget.find("[role=tabpanel] .share").is_none(),
+        "nothing to send for an unusable channel"
     );
 }
 
@@ -287,7 +320,8 @@ async fn paid_shows_the_receipt_and_tells_the_host() {
     for expected in [
         "Payment received",
         "TSh 90,900",
-        "TIGO-PESA",
+        // ClickPesa's TIGO-PESA, by the name customers know.
+        "Mixx by Yas",
         "MX123",
         "2026",
     ] {
@@ -321,7 +355,25 @@ async fn partly_paid_shows_paid_and_missing_and_sends_nobody_to_the_closed_numbe
         "no payment steps: {text}"
     );
     assert!(widget.find(".spin.sr").is_some(), "no longer waiting");
-    assert_eq!(widget.event_names(), ["billpay:ready"]);
+    assert_eq!(
+        widget.event_names(),
+        ["billpay:ready", "billpay:partially_paid"]
+    );
+    let detail = widget.detail("billpay:partially_paid");
+    assert_eq!(
+        (
+            &detail["reference"],
+            &detail["amount"],
+            &detail["paidTotal"],
+            &detail["remaining"]
+        ),
+        (
+            &"ORD1".into(),
+            &90_900.into(),
+            &40_900.into(),
+            &50_000.into()
+        )
+    );
 }
 
 #[wasm_bindgen_test]

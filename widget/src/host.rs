@@ -91,6 +91,17 @@ fn detail(event: &HostEvent) -> JsValue {
             set("paymentReference", text(payment_reference));
             set("channel", text(channel));
         }
+        HostEvent::PartiallyPaid {
+            reference,
+            amount,
+            paid_total,
+            remaining,
+        } => {
+            set("reference", reference.into());
+            set("amount", (*amount as f64).into());
+            set("paidTotal", (*paid_total as f64).into());
+            set("remaining", (*remaining as f64).into());
+        }
         HostEvent::Expired { reference } => set("reference", reference.into()),
         HostEvent::Error { code, message } => {
             set("code", code.into());

@@ -40,6 +40,14 @@ pub enum HostEvent {
         payment_reference: Option<String>,
         channel: Option<String>,
     },
+    /// `billpay:partially_paid`: some of the amount arrived and ClickPesa closed the number; the
+    /// shop settles the rest with the customer.
+    PartiallyPaid {
+        reference: String,
+        amount: u64,
+        paid_total: u64,
+        remaining: u64,
+    },
     /// `billpay:expired`: the control number can no longer be paid.
     Expired { reference: String },
     /// `billpay:error`: the checkout cannot go on (the customer sees why and may retry).
@@ -52,6 +60,7 @@ impl HostEvent {
         match self {
             Self::Ready { .. } => "billpay:ready",
             Self::Paid { .. } => "billpay:paid",
+            Self::PartiallyPaid { .. } => "billpay:partially_paid",
             Self::Expired { .. } => "billpay:expired",
             Self::Error { .. } => "billpay:error",
         }
@@ -93,6 +102,12 @@ pub fn events_between(previous: Option<&CheckoutView>, next: &CheckoutView) -> V
                 channel: last.and_then(|p| p.channel.clone()),
             });
         }
+        Stage::PartiallyPaid => events.push(HostEvent::PartiallyPaid {
+            reference: next.reference.clone(),
+            amount: next.amount,
+            paid_total: next.paid_total,
+            remaining: next.remaining,
+        }),
         Stage::Expired => events.push(HostEvent::Expired {
             reference: next.reference.clone(),
         }),
@@ -100,7 +115,7 @@ pub fn events_between(previous: Option<&CheckoutView>, next: &CheckoutView) -> V
             code: "cancelled".into(),
             message: "the shop cancelled this order".into(),
         }),
-        Stage::Creating | Stage::Failed | Stage::Awaiting | Stage::PartiallyPaid => {}
+        Stage::Creating | Stage::Failed | Stage::Awaiting => {}
     }
     events
 }
@@ -148,7 +163,7 @@ impl Stage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{paid, view};
+    use crate::testing::{paid, partially_paid, view};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test(unsupported = test)]
@@ -210,12 +225,19 @@ mod tests {
     }
 
     #[wasm_bindgen_test(unsupported = test)]
-    fn a_partial_payment_is_no_event() {
-        assert!(events_between(
-            Some(&view(BillState::Pending)),
-            &view(BillState::PartiallyPaid)
-        )
-        .is_empty());
+    fn a_partial_payment_is_announced_once() {
+        let partial = partially_paid();
+        let events = events_between(Some(&view(BillState::Pending)), &partial);
+        assert_eq!(
+            events,
+            [HostEvent::PartiallyPaid {
+                reference: "ORD1".into(),
+                amount: 90_900,
+                paid_total: 40_900,
+                remaining: 50_000,
+            }]
+        );
+        assert!(events_between(Some(&partial), &partial).is_empty());
     }
 
     #[wasm_bindgen_test(unsupported = test)]

@@ -48,6 +48,8 @@ strings! {
     how_to_pay,
     /// Link text before the USSD code, e.g. "Dial *150*00#".
     dial,
+    /// Before the SMS and WhatsApp links that carry the steps on screen.
+    send_to_phone,
     expires_in,
     we_confirm,
     reconnecting,
@@ -85,6 +87,7 @@ pub static EN: Strings = Strings {
     amount: "Amount to pay",
     how_to_pay: "How to pay",
     dial: "Dial",
+    send_to_phone: "Send these steps to my phone:",
     expires_in: "Expires in",
     we_confirm: "We confirm your payment automatically. Keep this page open.",
     reconnecting: "Reconnecting…",
@@ -124,6 +127,7 @@ pub static SW: Strings = Strings {
     amount: "Kiasi cha kulipa",
     how_to_pay: "Jinsi ya kulipa",
     dial: "Piga",
+    send_to_phone: "Nitumie hatua hizi kwenye simu:",
     expires_in: "Muda unaisha baada ya",
     we_confirm: "Tunathibitisha malipo yako wenyewe. Usifunge ukurasa huu.",
     reconnecting: "Tunaunganisha tena…",

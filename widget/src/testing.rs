@@ -41,6 +41,16 @@ pub fn paid() -> CheckoutView {
     paid
 }
 
+/// [`view`] with TSh 40,900 paid and TSh 50,000 missing.
+pub fn partially_paid() -> CheckoutView {
+    let mut partial = paid();
+    partial.state = BillState::PartiallyPaid;
+    partial.payments[0].amount = 40_900;
+    partial.paid_total = 40_900;
+    partial.remaining = 50_000;
+    partial
+}
+
 /// Fixtures only the browser tests use.
 #[cfg(target_arch = "wasm32")]
 mod browser {
@@ -50,18 +60,8 @@ mod browser {
     use shared::api::{CheckoutView, FailedAttemptView};
     use shared::ledger::BillState;
 
-    use super::{paid, view};
+    use super::view;
     use crate::edge::{Edge, EdgeError, EdgeFuture, Status};
-
-    /// [`view`] with TSh 40,900 paid and TSh 50,000 missing.
-    pub fn partially_paid() -> CheckoutView {
-        let mut partial = paid();
-        partial.state = BillState::PartiallyPaid;
-        partial.payments[0].amount = 40_900;
-        partial.paid_total = 40_900;
-        partial.remaining = 50_000;
-        partial
-    }
 
     /// [`view`] after a failed attempt.
     pub fn with_failed_attempt(message: &str) -> CheckoutView {

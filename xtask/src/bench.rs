@@ -12,7 +12,6 @@
 mod criterion;
 mod report;
 mod sizes;
-mod table;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

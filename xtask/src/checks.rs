@@ -20,7 +20,7 @@ pub fn style(root: &Path) -> Result<()> {
     run(cargo(root).args(["fmt", "--all", "--check"]))?;
     let deny = ["--", "-D", "warnings"];
     run(cargo(root)
-        .args(["clippy", "--workspace", "--all-targets"])
+        .args(["clippy", "--workspace", "--all-targets", "--all-features"])
         .args(deny))?;
     run(cargo(root)
         .args([

@@ -30,9 +30,9 @@ impl Secrets {
             checksum_key: format!("CK{}", random_hex(16)?),
             order_signing_secret: random_hex(32)?,
             merchant_api_key: format!("mk_{}", random_hex(16)?),
-            merchant_webhook_secret: format!("whsec_{}", random_hex(24)?),
+            merchant_webhook_secret: webhook_secret()?,
             retiring_order_signing_secret: random_hex(32)?,
-            retiring_merchant_webhook_secret: format!("whsec_{}", random_hex(24)?),
+            retiring_merchant_webhook_secret: webhook_secret()?,
         })
     }
 
@@ -330,6 +330,16 @@ impl Stack {
                 s.retiring_order_signing_secret.clone(),
             ),
             (
+                "BILLPAY_RETIRING_MERCHANT_WEBHOOK_SECRET",
+                s.retiring_merchant_webhook_secret.clone(),
+            ),
+            (
+                "BILLPAY_PYTHON",
+                crate::tools::venv_python(&self.root)
+                    .to_string_lossy()
+                    .into_owned(),
+            ),
+            (
                 "BILLPAY_CHECKOUT_LIMIT_PER_CLIENT",
                 self.edge_var("CHECKOUT_LIMIT_PER_CLIENT"),
             ),
@@ -488,8 +498,22 @@ fn http_get_status(url: &str) -> Option<u16> {
         .ok()
 }
 
-fn random_hex(bytes: usize) -> Result<String> {
+fn random_bytes(bytes: usize) -> Result<Vec<u8>> {
     let mut buf = vec![0u8; bytes];
     std::fs::File::open("/dev/urandom")?.read_exact(&mut buf)?;
-    Ok(hex::encode(buf))
+    Ok(buf)
+}
+
+fn random_hex(bytes: usize) -> Result<String> {
+    Ok(hex::encode(random_bytes(bytes)?))
+}
+
+/// A Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes.
+fn webhook_secret() -> Result<String> {
+    use base64::Engine;
+    let key = random_bytes(32)?;
+    Ok(format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(key)
+    ))
 }

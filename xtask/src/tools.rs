@@ -1,7 +1,8 @@
 //! Installs what the build and the tests need, once: each step checks first and is quick when done.
 //!
 //! Versions are pinned: `wasm-bindgen-cli` must equal the `wasm-bindgen` in Cargo.lock, `worker-build`
-//! the `worker` in Cargo.lock; the npm tools come from package-lock.json; Chromium from Debian.
+//! the `worker` in Cargo.lock; the npm tools come from package-lock.json; Chromium and PHP from
+//! Debian; the PyPI verifier at [`PYPI_STANDARDWEBHOOKS`] into a virtual environment under `.state/`.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,9 +13,13 @@ use crate::{run, Result};
 pub enum Needs {
     /// Build and run the stack (demo).
     Stack,
-    /// Everything the stack needs plus a browser for the tests.
+    /// Everything the stack needs plus what the tests drive: a browser, and the shop-side
+    /// languages that run docs/shop-integration.md's snippets (Node, Python, PHP).
     StackAndBrowser,
 }
+
+/// The PyPI `standardwebhooks` the edge suite verifies notifications with.
+const PYPI_STANDARDWEBHOOKS: &str = "1.1.0";
 
 pub fn ensure(root: &Path, needs: Needs) -> Result<()> {
     ensure_wasm_target()?;
@@ -37,8 +42,47 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<()> {
     ensure_npm(root)?;
     if needs == Needs::StackAndBrowser {
         ensure_chromium()?;
+        ensure_debian(&[("/usr/bin/php", "php-cli")])?;
+        ensure_python_verifier(root)?;
     }
     Ok(())
+}
+
+/// The Python the tests run shop snippets with: a virtual environment holding the PyPI
+/// `standardwebhooks` package.
+pub fn venv_python(root: &Path) -> PathBuf {
+    root.join(".state/venv/bin/python")
+}
+
+fn ensure_python_verifier(root: &Path) -> Result<()> {
+    let python = venv_python(root);
+    let installed = Command::new(&python)
+        .args([
+            "-c",
+            "import importlib.metadata as m; print(m.version('standardwebhooks'))",
+        ])
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == PYPI_STANDARDWEBHOOKS);
+    if installed {
+        return Ok(());
+    }
+    eprintln!("xtask: Python venv with standardwebhooks {PYPI_STANDARDWEBHOOKS} in .state/venv");
+    if Command::new("python3")
+        .args(["-m", "venv", "--help"])
+        .output()
+        .map_or(true, |out| !out.status.success())
+    {
+        ensure_debian(&[("/usr/share/doc/python3-venv", "python3-venv")])?;
+    }
+    run(Command::new("python3").args(["-m", "venv", &root.join(".state/venv").to_string_lossy()]))?;
+    run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("standardwebhooks=={PYPI_STANDARDWEBHOOKS}"),
+    ]))
 }
 
 pub fn cargo_bin(name: &str) -> PathBuf {
@@ -144,7 +188,7 @@ fn ensure_npm(root: &Path) -> Result<()> {
     if fresh && root.join("node_modules/.bin/wrangler").exists() {
         return Ok(());
     }
-    eprintln!("xtask: npm ci (wrangler, binaryen, axe-core)");
+    eprintln!("xtask: npm ci (wrangler, binaryen, axe-core, standardwebhooks)");
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(root))

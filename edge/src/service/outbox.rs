@@ -1,5 +1,5 @@
 //! The shop-notification outbox of a Bill object: events are queued in the same storage write that
-//! records them, and delivered (signed, retried) from the alarm until the shop answers 2xx.
+//! records them, and delivered (signed per Standard Webhooks, retried) from the alarm until the shop answers 2xx.
 use std::time::Duration;
 
 use shared::api::ShopNotification;
@@ -65,33 +65,21 @@ pub async fn deliver_due(
     *outbox = kept;
 }
 
-/// `t=<now>,v1=<sig>` with one `v1` per secret (Stripe's rotation scheme): while a rotation is
-/// under way the shop verifies with whichever secret it holds, old or new, with no downtime.
-fn signature(secrets: &[String], body: &str, now: u64) -> String {
-    let mut header = format!("t={now}");
-    for secret in secrets {
-        let signed = shared::notify::sign(secret.as_bytes(), body, now);
-        // `sign` gives `t=…,v1=…`: keep its `v1` part.
-        if let Some((_, v1)) = signed.split_once(',') {
-            header.push(',');
-            header.push_str(v1);
-        }
-    }
-    header
-}
-
 async fn deliver(
     notification: &Notification,
     webhook: &MerchantWebhook,
     now: u64,
 ) -> Result<(), String> {
+    let secrets = webhook.signing_secrets()?;
     let request = (|| -> worker::Result<Request> {
         let headers = Headers::new();
         headers.set("Content-Type", "application/json")?;
-        headers.set(
-            shared::notify::SIGNATURE_HEADER,
-            &signature(&webhook.secrets, &notification.body, now),
-        )?;
+        // Standard Webhooks: the event id, this attempt's time, one signature per secret.
+        for (name, value) in
+            shared::notify::headers(&secrets, &notification.event_id, now, &notification.body)
+        {
+            headers.set(name, &value)?;
+        }
         let mut init = RequestInit::new();
         init.with_method(Method::Post)
             .with_headers(headers)

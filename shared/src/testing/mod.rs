@@ -1,7 +1,8 @@
 //! Test support for `shared`'s own tests, its benches and the fuzz harness (feature `testing`):
-//! the ClickPesa checksum vectors and the fuzzing properties. Nothing here is built into the edge
-//! or the widget.
+//! the ClickPesa checksum vectors, the fuzzing properties, and the table of figures that the bench
+//! driver writes and xtask renders. Nothing here is built into the edge or the widget.
 pub mod props;
+pub mod table;
 
 use serde_json::Value;
 

@@ -1,5 +1,5 @@
 //! Tables as xtask renders them, and the order statistics every figure uses.
-pub use crate::table::Table;
+pub use shared::testing::table::Table;
 
 /// A named figure read off each sample (a step, a share of the whole).
 pub type Part<T> = (&'static str, fn(&T) -> f64);

@@ -2,7 +2,7 @@
 //!
 //! ```
 //! use billpay_tests::shop::ShopConfig;
-//! let cfg = ShopConfig::for_tests("http://127.0.0.1:8787", "http://127.0.0.1:8900", "order-secret", "hook-secret");
+//! let cfg = ShopConfig::for_tests("http://127.0.0.1:8787", "http://127.0.0.1:8900", "order-secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
 //! assert_eq!(cfg.edge_origin(), "http://127.0.0.1:8787");
 //! ```
 use clap::Parser;
@@ -25,7 +25,7 @@ pub struct ShopConfig {
     /// Signs order tokens (the edge holds the same secret).
     #[arg(long, env = "ORDER_SIGNING_SECRET", hide_env_values = true)]
     pub order_signing_secret: String,
-    /// Verifies the edge's `BillPay-Signature` on shop notifications.
+    /// The `whsec_…` secret that verifies the edge's Standard Webhooks notifications.
     #[arg(long, env = "MERCHANT_WEBHOOK_SECRET", hide_env_values = true)]
     pub merchant_webhook_secret: String,
     /// Seconds an order token stays valid for starting a checkout.

@@ -16,7 +16,7 @@ pub enum ShopError {
     Invalid(String),
     #[error("no order with reference {0}")]
     UnknownOrder(String),
-    #[error("BillPay-Signature is missing or does not verify")]
+    #[error("the webhook-signature is missing or does not verify")]
     BadSignature,
     #[error("notification dropped on purpose (--notify-fail-rate)")]
     InjectedFailure,

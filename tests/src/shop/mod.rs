@@ -5,7 +5,7 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use billpay_tests::shop::{start, ShopConfig};
-//! let shop = start(ShopConfig::for_tests("http://127.0.0.1:8787", "http://127.0.0.1:8900", "s1", "s2")).await?;
+//! let shop = start(ShopConfig::for_tests("http://127.0.0.1:8787", "http://127.0.0.1:8900", "s1", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")).await?;
 //! println!("open {}/", shop.origin());
 //! # Ok(()) }
 //! ```
@@ -27,7 +27,7 @@ pub use config::ShopConfig;
 
 use crate::sim::rng::Xorshift;
 use crate::sim::SimClient;
-use notifications::Inbox;
+use notifications::{Inbox, Verifier};
 use orders::Orders;
 
 #[derive(Debug)]
@@ -35,6 +35,7 @@ pub struct Shop {
     pub config: ShopConfig,
     pub orders: Orders,
     pub inbox: Inbox,
+    pub verifier: Verifier,
     pub sim: SimClient,
     rng: Mutex<Xorshift>,
 }
@@ -42,14 +43,16 @@ pub struct Shop {
 pub type ShopState = Arc<Shop>;
 
 impl Shop {
-    pub fn new(config: ShopConfig) -> Self {
-        Self {
+    /// Fails when MERCHANT_WEBHOOK_SECRET is not a `whsec_…` secret.
+    pub fn new(config: ShopConfig) -> Result<Self, String> {
+        Ok(Self {
             sim: SimClient::new(config.sim_url.clone()),
             rng: Mutex::new(Xorshift::new(config.seed)),
             orders: Orders::default(),
             inbox: Inbox::default(),
+            verifier: Verifier::new(&config.merchant_webhook_secret)?,
             config,
-        }
+        })
     }
 
     /// `--notify-fail-rate`: whether to answer this notification 500 to exercise the edge's retries.
@@ -127,9 +130,9 @@ impl Drop for RunningShop {
 }
 
 pub async fn start(config: ShopConfig) -> std::io::Result<RunningShop> {
-    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+    let shop = Arc::new(Shop::new(config).map_err(std::io::Error::other)?);
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, shop.config.port)).await?;
     let addr = listener.local_addr()?;
-    let shop = Arc::new(Shop::new(config));
     let serve = axum::serve(listener, router(Arc::clone(&shop)));
     let task = tokio::spawn(async move { serve.await });
     Ok(RunningShop {

@@ -5,8 +5,8 @@
 //! | `GET /` | the cart, with a Checkout button |
 //! | `GET /checkout?lang=en\|sw[&ref=R&amount=A&ttl=S]` | mints an order token, embeds the widget |
 //! | `GET /orders`, `GET /orders/{ref}` | orders and the notifications received for them |
-//! | `POST /notifications` | the edge's signed notifications (401 on a bad signature) |
-//! | `GET /api/notifications[?ref=R]` | `[{id, reference, deliveries, body, firstReceivedAt, lastReceivedAt}]` |
+//! | `POST /notifications` | the edge's Standard Webhooks notifications (401 on a bad signature) |
+//! | `GET /api/notifications[?ref=R]` | `[{id, reference, deliveries, body, firstReceivedAt, lastReceivedAt, lastDelivery}]` |
 //! | `POST /api/simulate` `{reference, scenario: full\|short\|fail\|dropped}` | pays via the simulator |
 //! | `GET /shop.css`, `GET /shop.js` | the shop's own assets |
 //!
@@ -26,7 +26,6 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
 use shared::api::ShopNotification;
-use shared::notify::{self, DEFAULT_TOLERANCE_SECS, SIGNATURE_HEADER};
 
 use crate::sim::clock::now_ms;
 use crate::sim::control::PayResponse;
@@ -110,24 +109,25 @@ pub async fn receive_notification(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ShopError> {
-    let body = std::str::from_utf8(&body)
-        .map_err(|_| ShopError::Invalid("body is not UTF-8".to_owned()))?;
-    let signature = headers
-        .get(SIGNATURE_HEADER)
-        .and_then(|v| v.to_str().ok())
+    // Verified over the raw bytes, before anything parses them.
+    let delivery = shop
+        .verifier
+        .verify(&headers, &body)
         .ok_or(ShopError::BadSignature)?;
-    let now = now_ms() / 1000;
-    let secret = shop.config.merchant_webhook_secret.as_bytes();
-    notify::verify(&[secret], signature, body, now, DEFAULT_TOLERANCE_SECS)
-        .map_err(|_| ShopError::BadSignature)?;
     if shop.fail_this_notification() {
         return Err(ShopError::InjectedFailure);
     }
-    let event: ShopNotification = serde_json::from_str(body)
+    let event: ShopNotification = serde_json::from_str(&delivery.body)
         .map_err(|e| ShopError::Invalid(format!("not a shop notification: {e}")))?;
-    let raw: Value = serde_json::from_str(body).map_err(|e| ShopError::Invalid(e.to_string()))?;
+    if event.id != delivery.id {
+        return Err(ShopError::Invalid(
+            "webhook-id differs from the body's id".to_owned(),
+        ));
+    }
+    let raw: Value =
+        serde_json::from_str(&delivery.body).map_err(|e| ShopError::Invalid(e.to_string()))?;
     shop.inbox
-        .record(&event.id, &event.data.reference, raw, now);
+        .record(&event.data.reference, raw, delivery, now_ms() / 1000);
     Ok(Json(serde_json::json!({"received": event.id})))
 }
 

@@ -22,6 +22,7 @@ mod failed;
 mod partial;
 mod pay;
 mod receipt;
+mod share;
 mod status;
 mod tabs;
 

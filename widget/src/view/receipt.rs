@@ -1,6 +1,7 @@
 //! Paid: the receipt the customer can show if anything goes wrong later.
 use leptos::prelude::*;
 use shared::api::PaymentView;
+use shared::channels::Channel;
 use shared::ledger::BillState;
 use shared::money::format_tzs;
 use wasm_bindgen::JsValue;
@@ -22,7 +23,11 @@ pub fn Receipt(snapshot: RwSignal<Snapshot>, locale: Locale, redirects: bool) ->
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let channels = each(|p| p.channel.clone());
+    let channels = each(|p| {
+        p.channel
+            .as_deref()
+            .map(|raw| Channel::display_name(raw).to_owned())
+    });
     let references = each(|p| p.payment_reference.clone());
     let time = view
         .payments

@@ -3,9 +3,11 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use shared::channels::{instructions, Channel, ChannelContext};
+use shared::share::message;
 use wasm_bindgen::JsCast;
 
 use super::parent_of_target;
+use super::share::ShareLinks;
 use crate::strings::Locale;
 
 const PANEL_ID: &str = "bp-steps";
@@ -70,6 +72,9 @@ pub fn ChannelTabs(
             mpesa_business_number: mpesa.as_deref(),
         };
         let how = instructions(Channel::ALL[selected.get()], locale.lang, &context);
+        let share = how
+            .available
+            .then(|| view! { <ShareLinks text=message(&how, locale.lang, &context) locale/> });
         let dial = how.tel_href.filter(|_| how.available).map(|href| {
             let code = how.ussd.clone().unwrap_or_default();
             view! { <p><a class="btn" href=href>{locale.text.dial}" "{code}</a></p> }
@@ -80,6 +85,7 @@ pub fn ChannelTabs(
             {how.available.then(|| view! {
                 <ol>{how.steps.into_iter().map(|step| view! { <li>{step}</li> }).collect_view()}</ol>
             })}
+            {share}
         }
     };
     view! {

@@ -5,8 +5,8 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use super::table::Table;
 use crate::{cargo, run, stack, Result};
+use shared::testing::table::Table;
 
 /// The CPU a Workers request may use on the free plan.
 const CPU_LIMIT_NS: f64 = 10_000_000.0;

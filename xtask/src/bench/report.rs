@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use super::table::Table;
 use crate::Result;
+use shared::testing::table::Table;
 
 pub fn read_tables(path: &Path) -> Result<Vec<Table>> {
     Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::table::Table;
 use crate::Result;
+use shared::testing::table::Table;
 
 /// Issue 14: what the browser must download before the control number shows (issue 4's budget)…
 const FIRST_SCREEN_GZIP_BUDGET: u64 = 70_000;

@@ -15,7 +15,7 @@
       list.appendChild(li);
     }
   };
-  for (const type of ["billpay:ready", "billpay:paid", "billpay:expired", "billpay:error"]) {
+  for (const type of ["billpay:ready", "billpay:paid", "billpay:partially_paid", "billpay:expired", "billpay:error"]) {
     document.addEventListener(type, (e) => {
       // On the page's performance timeline too (DevTools, and `cargo xtask bench` times the widget by it).
       performance.mark(type);
