@@ -14,6 +14,10 @@ const DEFAULT_CHECKOUT_TTL_SECS: u64 = 3600;
 const DEFAULT_RECONCILE_SCHEDULE: &[u64] = &[30, 60, 120, 300, 600, 1800, 3600];
 const DEFAULT_NOTIFY_RETRY_BASE_SECS: u64 = 10;
 const DEFAULT_NOTIFY_RETRY_MAX_SECS: u64 = 3600;
+/// With the default gaps (10 s doubling to an hour) about a day of attempts.
+const DEFAULT_NOTIFY_MAX_ATTEMPTS: u64 = 30;
+/// A week: far below the retention period, so no token outlives the bill it may create.
+const DEFAULT_ORDER_TOKEN_MAX_LIFETIME_SECS: u64 = 7 * 24 * 3600;
 /// Below ClickPesa's 120/min, leaving room for a second deployment's stray calls and clock skew.
 const DEFAULT_CLICKPESA_REQUESTS_PER_MINUTE: u64 = 100;
 /// A shopper's page may be reloaded a few times; a script replaying one token is stopped here.
@@ -181,6 +185,38 @@ impl<'a> Config<'a> {
     /// The longest pause between two attempts of one shop notification.
     pub fn notify_retry_max_secs(&self) -> u64 {
         self.positive_number("NOTIFY_RETRY_MAX_SECS", DEFAULT_NOTIFY_RETRY_MAX_SECS)
+    }
+
+    /// Attempts per shop notification before it is kept as undelivered.
+    pub fn notify_max_attempts(&self) -> u32 {
+        u32::try_from(self.positive_number("NOTIFY_MAX_ATTEMPTS", DEFAULT_NOTIFY_MAX_ATTEMPTS))
+            .unwrap_or(u32::MAX)
+    }
+
+    /// The longest an order token may stay valid, checked when it is minted and when it starts a
+    /// checkout. Keep it well below BILL_RETENTION_SECS: a token should expire long before the
+    /// bill it created is forgotten (and should one outlive it, `adopt` still refuses the old
+    /// number).
+    pub fn order_token_max_lifetime_secs(&self) -> u64 {
+        self.positive_number(
+            "ORDER_TOKEN_MAX_LIFETIME_SECS",
+            DEFAULT_ORDER_TOKEN_MAX_LIFETIME_SECS,
+        )
+    }
+
+    /// ClickPesa calls a minute one client's checkouts may cause (each checkout is charged all the
+    /// calls it will cause, see `shared::budget`): by default a third of the gateway's pace, so no
+    /// one client can crowd the others out.
+    pub fn clickpesa_calls_per_client(&self) -> Rate {
+        let default = (self.clickpesa_requests_per_minute() as u64 / 3).max(1);
+        self.rate("CLICKPESA_CALLS_PER_CLIENT", default)
+    }
+
+    /// `CLICKPESA_DAILY_CALL_LIMIT`: calls a UTC day the account may make (pre-KYC ClickPesa
+    /// accounts get 100). Off unless set: new checkouts are refused once their calls would pass it.
+    pub fn clickpesa_daily_call_limit(&self) -> Option<u64> {
+        self.optional("CLICKPESA_DAILY_CALL_LIMIT")
+            .and_then(|v| v.parse().ok())
     }
 
     /// `POST /v1/checkouts` per order reference a minute (also the burst).

@@ -41,6 +41,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         }
     };
     cors::decorate(&mut response, origin.as_deref());
+    // Every answer is JSON (or empty): no browser may sniff it into something it runs.
+    let _ = response
+        .headers_mut()
+        .set("X-Content-Type-Options", "nosniff");
     log.status = response.status_code();
     log.duration_ms = clock::now_ms().saturating_sub(started);
     log.emit();

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::clickpesa::PaymentMode;
 use crate::ledger::{
     Bill, BillEvent, BillState, Closure, EventKind, FailedAttempt, LedgerError, Payment,
+    ReviewRecord,
 };
 use crate::token::{OrderClaims, TokenError};
 use crate::validate::{Amount, BillReference, Description, InvalidInput};
@@ -211,7 +212,8 @@ impl CheckoutView {
     /// The view of `bill` at `now` (unix seconds), with the deployment's M-Pesa business number, if
     /// it has one.
     pub fn from_bill(bill: &Bill, mpesa_business_number: Option<&str>, now: u64) -> CheckoutView {
-        let mut payments: Vec<&Payment> = bill.payments.values().collect();
+        // The receipt lists money the shop holds; what went back is the shop's to explain.
+        let mut payments: Vec<&Payment> = bill.payments.values().filter(|p| p.is_held()).collect();
         payments.sort_by(|a, b| (&a.paid_at, &a.id).cmp(&(&b.paid_at, &b.id)));
         let mut failed: Vec<&FailedAttempt> = bill.failed_attempts.values().collect();
         failed.sort_by(|a, b| (&a.at, &a.id).cmp(&(&b.at, &b.id)));
@@ -254,15 +256,28 @@ pub struct CreateOrder {
 }
 
 impl CreateOrder {
-    /// The claims to mint, expiring `expires_in` (else `default_ttl`) seconds after `now`.
-    pub fn into_claims(self, now: u64, default_ttl: u64) -> OrderClaims {
-        OrderClaims {
+    /// The claims to mint, expiring `expires_in` (else `default_ttl`) seconds after `now`;
+    /// `invalid_expires_in` unless that is between 1 second and `max_lifetime`.
+    pub fn into_claims(
+        self,
+        now: u64,
+        default_ttl: u64,
+        max_lifetime: u64,
+    ) -> Result<OrderClaims, ApiError> {
+        let lifetime = self.expires_in.unwrap_or(default_ttl.min(max_lifetime));
+        if lifetime == 0 || lifetime > max_lifetime {
+            return Err(ApiError::new(
+                "invalid_expires_in",
+                format!("expires_in must be between 1 and {max_lifetime} seconds"),
+            ));
+        }
+        Ok(OrderClaims {
             reference: self.reference,
             amount: self.amount,
             description: self.description,
             mode: self.mode.unwrap_or(PaymentMode::Exact),
-            exp: now.saturating_add(self.expires_in.unwrap_or(default_ttl)),
-        }
+            exp: now.saturating_add(lifetime),
+        })
     }
 }
 
@@ -289,8 +304,29 @@ pub struct OrderView {
     pub created_at: u64,
     /// Set once the bill expired or was cancelled, even if money arrived afterwards.
     pub closed: Option<Closure>,
-    /// Payments with ClickPesa ids and statuses, by id.
+    /// Payments with ClickPesa ids and statuses, by id, including refunded and reversed ones.
     pub recorded_payments: Vec<Payment>,
+    /// Money that arrived and went back to the payer (`paid_total` is net of it).
+    pub returned_total: u64,
+    /// Payment records ClickPesa sent that were not applied (unreadable or contradictory).
+    pub needs_review: Vec<ReviewRecord>,
+    /// Notifications the edge gave up delivering to the shop after its retries.
+    #[serde(default)]
+    pub undelivered_notifications: Vec<UndeliveredNotification>,
+}
+
+/// A shop notification that was never acknowledged: after `attempts` tries the edge stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndeliveredNotification {
+    /// The event id, as the notification carried it.
+    pub id: String,
+    /// The notification body that was sent, exactly.
+    pub body: String,
+    pub attempts: u32,
+    /// Unix seconds of the last attempt.
+    pub last_attempt_at: u64,
+    /// Why the last attempt failed.
+    pub last_error: String,
 }
 
 impl OrderView {
@@ -303,6 +339,9 @@ impl OrderView {
             created_at: bill.created_at,
             closed: bill.closed.clone(),
             recorded_payments: bill.payments.values().cloned().collect(),
+            returned_total: bill.returned_total,
+            needs_review: bill.needs_review.values().cloned().collect(),
+            undelivered_notifications: Vec::new(),
         }
     }
 }
@@ -469,10 +508,32 @@ mod tests {
     fn create_order_defaults_and_validation() {
         let order: CreateOrder =
             serde_json::from_str(r#"{"reference":"WS1","amount":5000}"#).unwrap();
-        let claims = order.into_claims(100, 900);
+        let claims = order.clone().into_claims(100, 900, 86_400).unwrap();
         assert_eq!(
             (claims.mode, claims.exp, claims.description.as_str()),
             (PaymentMode::Exact, 1_000, "")
+        );
+        // Issue 13 item 6: the lifetime is bounded.
+        let with = |expires_in| CreateOrder {
+            expires_in: Some(expires_in),
+            ..order.clone()
+        };
+        assert_eq!(
+            with(86_400).into_claims(100, 900, 86_400).unwrap().exp,
+            86_500
+        );
+        for refused in [0, 86_401, u64::MAX] {
+            let error = with(refused).into_claims(100, 900, 86_400).unwrap_err();
+            assert_eq!(error.code, "invalid_expires_in", "{refused}");
+            assert!(
+                refused == 0 || !error.message.contains(&refused.to_string()),
+                "no echo of the input"
+            );
+        }
+        assert_eq!(
+            order.into_claims(100, 900, 600).unwrap().exp,
+            700,
+            "the default never exceeds the maximum"
         );
         assert!(
             serde_json::from_str::<CreateOrder>(r#"{"reference":"WS-1","amount":5000}"#).is_err()

@@ -72,11 +72,20 @@ impl TokenBucket {
     /// Takes one request's token, or says how long until one is there. A clock that went backwards
     /// refills nothing: the bucket keeps the later time it already booked.
     pub fn take(&mut self, rate: Rate, now_ms: u64) -> Result<(), Throttled> {
+        self.take_n(rate, 1, now_ms)
+    }
+
+    /// Takes `n` tokens at once (all or none), or says how long until they are there. More than
+    /// the burst is taken as the whole burst, so a costly request is possible at all.
+    pub fn take_n(&mut self, rate: Rate, n: u32, now_ms: u64) -> Result<(), Throttled> {
+        let n = u64::from(n.clamp(1, rate.get()));
         let now = now_ms.saturating_mul(1000);
         let full_at = self.full_at_us.max(now);
-        let allowed_from = full_at.saturating_sub(rate.tolerance_us());
+        let allowed_from = full_at
+            .saturating_add(rate.interval_us().saturating_mul(n - 1))
+            .saturating_sub(rate.tolerance_us());
         if now >= allowed_from {
-            self.full_at_us = full_at.saturating_add(rate.interval_us());
+            self.full_at_us = full_at.saturating_add(rate.interval_us().saturating_mul(n));
             return Ok(());
         }
         let wait_secs = (allowed_from - now).div_ceil(1_000_000);
@@ -150,6 +159,37 @@ mod tests {
             "the earlier time is kept"
         );
         assert!(bucket.take(rate, 100_000 + 60_000).is_ok());
+    }
+
+    #[test]
+    fn taking_several_tokens_is_all_or_nothing() {
+        let rate = Rate::per_minute(30);
+        let mut bucket = TokenBucket::full(0);
+        for _ in 0..3 {
+            assert_eq!(bucket.take_n(rate, 10, 0), Ok(()));
+        }
+        assert_eq!(
+            bucket.take_n(rate, 10, 0),
+            Err(Throttled {
+                retry_after_secs: 20
+            }),
+            "ten tokens refill in 20 s"
+        );
+        assert!(bucket.take_n(rate, 10, 19_000).is_err());
+        assert!(bucket.take_n(rate, 10, 20_000).is_ok());
+        let mut empty_then_some = TokenBucket::full(0);
+        empty_then_some.take_n(rate, 25, 0).unwrap();
+        assert!(
+            empty_then_some.take_n(rate, 10, 0).is_err(),
+            "only five left"
+        );
+        assert!(empty_then_some.take_n(rate, 5, 0).is_ok());
+        let mut costly = TokenBucket::full(0);
+        assert!(
+            costly.take_n(rate, 1_000, 0).is_ok(),
+            "more than the burst takes the burst"
+        );
+        assert!(costly.take(rate, 0).is_err());
     }
 
     #[test]

@@ -119,6 +119,16 @@ impl FlexAmount {
     }
 }
 
+impl fmt::Display for FlexAmount {
+    /// The amount as sent: a number's digits, a string's text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Number(n) => write!(f, "{n}"),
+            Self::Text(t) => f.write_str(t),
+        }
+    }
+}
+
 fn whole_f64(f: f64) -> Option<u64> {
     (f >= 0.0 && f.fract() == 0.0 && f < u64::MAX as f64).then_some(f as u64)
 }

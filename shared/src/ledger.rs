@@ -1,20 +1,31 @@
 //! The bill state machine: pure, no clock (callers pass `now`); the Bill Durable Object persists
 //! [`Bill`] as JSON and sends the [`BillEvent`]s each transition returns.
 //!
-//! Rules, chosen so that webhooks and polls may arrive late, twice or in any order:
+//! Rules, chosen so that webhooks and polls may arrive late, twice or in any order, and so that the
+//! bill never states more money than the shop holds:
 //! - A payment is keyed by ClickPesa's payment id and applied once. Its status only moves forward
-//!   (PENDING < PROCESSING < ON-HOLD < FAILED < SUCCESS < SETTLED < REFUNDED < REVERSED); a record
-//!   that is not ahead of what is stored changes nothing.
-//! - `paid_total` is the sum of payments whose money arrived (SUCCESS, SETTLED, and the later
-//!   REFUNDED/REVERSED, which imply it arrived; refunds are the shop's business, not a state).
-//!   A payment's amount is fixed when it is first received.
-//! - The state is derived, never stored independently: money decides (`partially_paid`, `paid`,
-//!   `overpaid`); with no money, an expiry or cancellation decides; otherwise `pending`. Money only
-//!   accumulates, so the state never moves backwards, and a genuine payment that lands after expiry
-//!   or cancellation is still recorded and reported. The payment mode is ClickPesa's to enforce: an
-//!   EXACT bill that still receives another amount reports it rather than hiding it.
-//! - Every event fires once, when a condition that only ever becomes true first holds (payment X
-//!   received, total ≥ amount, …), so any delivery order yields the same set of event ids.
+//!   (PENDING < PROCESSING < ON-HOLD < FAILED < SUCCESS < SETTLED < REFUNDED = REVERSED); a record
+//!   that is not ahead of what is stored changes nothing. REFUNDED and REVERSED are both final:
+//!   whichever ClickPesa reports first stands.
+//! - `paid_total` is the money the shop holds: payments that are SUCCESS or SETTLED. Money that
+//!   arrived and went back (REFUNDED, REVERSED) is counted in `returned_total` instead, whether the
+//!   payment was first seen as received or only as returned. A payment's amount is fixed when it
+//!   is first recorded.
+//! - A record the ledger cannot read as money (an unknown status spelling, no readable whole-TZS
+//!   amount, a zero amount, another currency) or whose webhook event contradicts its status is
+//!   never applied and never dropped: it is kept in `needs_review` and reported once as
+//!   `payment.needs_review`, with what ClickPesa sent.
+//! - The state is derived, never stored independently: money held decides (`partially_paid`,
+//!   `paid`, `overpaid`); with none held, money that went back makes it `refunded`; otherwise an
+//!   expiry or cancellation decides; otherwise `pending`. A genuine payment that lands after expiry
+//!   or cancellation is still recorded and reported. The payment mode is ClickPesa's to enforce:
+//!   an EXACT bill that still receives another amount reports it rather than hiding it.
+//! - Every event fires at most once per bill (`announced` remembers the bill-level ones). Payment
+//!   events fire when their payment first reaches a status; `bill.paid` / `bill.overpaid` when the
+//!   money held first reaches the amount / exceeds it; `bill.partially_paid` when a payment short
+//!   of the amount is first received. While no money goes back, any delivery order therefore
+//!   yields the same set of event ids; once money goes back the set may differ by order (a bill
+//!   that was paid and then refunded was paid in the meantime), but the bill itself never does.
 //!
 //! ```
 //! use shared::ledger::{Bill, BillState};
@@ -32,11 +43,13 @@
 //! assert!(bill.apply(&record, 300).unwrap().is_empty()); // a duplicate changes nothing
 //! ```
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::clickpesa::{PaymentMode, PaymentRecord, PaymentStatus};
+use crate::clickpesa::{
+    BillPayDetails, BillStatus, PaymentMode, PaymentRecord, PaymentStatus, WebhookEvent,
+};
 use crate::token::OrderClaims;
 use crate::validate::{BillReference, Description};
 
@@ -50,16 +63,19 @@ pub enum BillState {
     PartiallyPaid,
     Paid,
     Overpaid,
+    /// Money arrived and all of it went back to the payer (refunded or reversed).
+    Refunded,
     Expired,
     Cancelled,
 }
 
 impl BillState {
-    pub const ALL: [BillState; 6] = [
+    pub const ALL: [BillState; 7] = [
         Self::Pending,
         Self::PartiallyPaid,
         Self::Paid,
         Self::Overpaid,
+        Self::Refunded,
         Self::Expired,
         Self::Cancelled,
     ];
@@ -71,6 +87,7 @@ impl BillState {
             Self::PartiallyPaid => "partially_paid",
             Self::Paid => "paid",
             Self::Overpaid => "overpaid",
+            Self::Refunded => "refunded",
             Self::Expired => "expired",
             Self::Cancelled => "cancelled",
         }
@@ -102,7 +119,7 @@ pub struct Closure {
     pub at: u64,
 }
 
-/// A payment whose money arrived.
+/// A payment whose money arrived (and, if its status is REFUNDED or REVERSED, went back).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
     /// ClickPesa's payment id.
@@ -116,12 +133,71 @@ pub struct Payment {
     pub paid_at: String,
 }
 
+impl Payment {
+    /// The shop holds this payment's money (it has not gone back).
+    pub fn is_held(&self) -> bool {
+        self.status.is_paid()
+    }
+}
+
 /// A failed attempt: recorded and reported, but the bill stays open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailedAttempt {
     pub id: String,
     pub channel: Option<String>,
     pub message: Option<String>,
+    /// ClickPesa's timestamp (ISO 8601) as reported; empty if it sent none.
+    pub at: String,
+}
+
+/// Why a payment record was kept for a person to look at instead of being applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewReason {
+    /// A status name this ledger does not know (`"success"` in lower case, a new ClickPesa status).
+    UnknownStatus,
+    /// Money moved but the amount is missing, fractional, negative, beyond u64 or not a number.
+    UnreadableAmount,
+    /// Money is said to have moved, for 0 TZS.
+    ZeroAmount,
+    /// Not TZS.
+    WrongCurrency,
+    /// The webhook's event name says the opposite of its status (PAYMENT FAILED with SUCCESS).
+    ContradictoryEvent,
+}
+
+impl ReviewReason {
+    /// The wire name (serde's), for logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownStatus => "unknown_status",
+            Self::UnreadableAmount => "unreadable_amount",
+            Self::ZeroAmount => "zero_amount",
+            Self::WrongCurrency => "wrong_currency",
+            Self::ContradictoryEvent => "contradictory_event",
+        }
+    }
+}
+
+/// A payment record that was not applied, as ClickPesa sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewRecord {
+    /// ClickPesa's payment id.
+    pub payment_id: String,
+    /// Why it was not applied.
+    pub reason: ReviewReason,
+    /// The webhook event name, when a webhook carried the record.
+    pub event: Option<String>,
+    /// The status exactly as sent.
+    pub status: String,
+    /// The amount exactly as sent (a JSON number is written as its digits).
+    pub amount: Option<String>,
+    /// The currency exactly as sent.
+    pub currency: Option<String>,
+    /// The channel (M-PESA, …) as sent.
+    pub channel: Option<String>,
+    /// The MNO's or bank's reference as sent.
+    pub payment_reference: Option<String>,
     /// ClickPesa's timestamp (ISO 8601) as reported; empty if it sent none.
     pub at: String,
 }
@@ -139,18 +215,37 @@ pub struct Bill {
     pub state: BillState,
     pub payments: BTreeMap<String, Payment>,
     pub failed_attempts: BTreeMap<String, FailedAttempt>,
+    /// Money the shop holds: SUCCESS and SETTLED payments.
     pub paid_total: u64,
+    /// Money that arrived and went back to the payer: REFUNDED and REVERSED payments.
+    #[serde(default)]
+    pub returned_total: u64,
+    /// Records kept unapplied for a person to check, by payment id and status as sent.
+    #[serde(default)]
+    pub needs_review: BTreeMap<String, ReviewRecord>,
+    /// The bill-level events already sent, so none is sent twice when money goes back and comes again.
+    #[serde(default)]
+    pub announced: BTreeSet<EventKind>,
     pub closed: Option<Closure>,
     /// Starts at 1 and grows with every change (the status ETag); no-ops leave it alone.
     pub version: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EventKind {
     #[serde(rename = "payment.received")]
     PaymentReceived,
     #[serde(rename = "payment.failed")]
     PaymentFailed,
+    /// Money that arrived went back to the payer before settlement.
+    #[serde(rename = "payment.refunded")]
+    PaymentRefunded,
+    /// Money that arrived and settled went back to the payer.
+    #[serde(rename = "payment.reversed")]
+    PaymentReversed,
+    /// A record that could not be applied, kept for a person to check.
+    #[serde(rename = "payment.needs_review")]
+    PaymentNeedsReview,
     #[serde(rename = "bill.partially_paid")]
     PartiallyPaid,
     #[serde(rename = "bill.paid")]
@@ -169,6 +264,9 @@ impl EventKind {
         match self {
             Self::PaymentReceived => "payment.received",
             Self::PaymentFailed => "payment.failed",
+            Self::PaymentRefunded => "payment.refunded",
+            Self::PaymentReversed => "payment.reversed",
+            Self::PaymentNeedsReview => "payment.needs_review",
             Self::PartiallyPaid => "bill.partially_paid",
             Self::Paid => "bill.paid",
             Self::Overpaid => "bill.overpaid",
@@ -188,9 +286,16 @@ pub struct BillEvent {
     /// The bill's state right after the transition.
     pub state: BillState,
     pub amount: u64,
+    /// Money the shop holds right after the transition (net of refunds and reversals).
     pub paid_total: u64,
+    /// Money that went back to the payer, right after the transition.
+    #[serde(default)]
+    pub returned_total: u64,
     /// The payment that caused the event, if one did.
     pub payment: Option<Payment>,
+    /// For `payment.needs_review`: the record as ClickPesa sent it and why it was not applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewRecord>,
     pub at: u64,
 }
 
@@ -198,29 +303,8 @@ pub struct BillEvent {
 pub enum LedgerError {
     #[error("payment {payment_id} is for order {got}, not this bill")]
     WrongBill { payment_id: String, got: String },
-    #[error("payment {payment_id} is in {currency}, not TZS")]
-    WrongCurrency {
-        payment_id: String,
-        currency: String,
-    },
-    #[error("payment {payment_id} has no readable whole-TZS amount")]
-    UnreadableAmount { payment_id: String },
     #[error("a bill that is {state:?} cannot be cancelled")]
     NotCancellable { state: BillState },
-}
-
-/// Position in a payment's life; a record only applies if it is further along than what is stored.
-fn progress(status: &PaymentStatus) -> u8 {
-    match status {
-        PaymentStatus::Pending | PaymentStatus::Other(_) => 0,
-        PaymentStatus::Processing => 1,
-        PaymentStatus::OnHold => 2,
-        PaymentStatus::Failed => 3,
-        PaymentStatus::Success => 4,
-        PaymentStatus::Settled => 5,
-        PaymentStatus::Refunded => 6,
-        PaymentStatus::Reversed => 7,
-    }
 }
 
 impl LedgerError {
@@ -228,11 +312,107 @@ impl LedgerError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::WrongBill { .. } => "wrong_bill",
-            Self::WrongCurrency { .. } => "wrong_currency",
-            Self::UnreadableAmount { .. } => "unreadable_amount",
             Self::NotCancellable { .. } => "not_cancellable",
         }
     }
+}
+
+/// Position in a payment's life; a record only applies if it is further along than what is stored.
+/// `None` for a status the ledger does not know.
+fn progress(status: &PaymentStatus) -> Option<u8> {
+    Some(match status {
+        PaymentStatus::Pending => 0,
+        PaymentStatus::Processing => 1,
+        PaymentStatus::OnHold => 2,
+        PaymentStatus::Failed => 3,
+        PaymentStatus::Success => 4,
+        PaymentStatus::Settled => 5,
+        // Alternatives, not steps: money either came back before settlement or after it.
+        PaymentStatus::Refunded | PaymentStatus::Reversed => 6,
+        PaymentStatus::Other(_) => return None,
+    })
+}
+
+/// The status says money arrived (and maybe went back): such a record needs a readable amount.
+fn moves_money(status: &PaymentStatus) -> bool {
+    status.is_paid() || matches!(status, PaymentStatus::Refunded | PaymentStatus::Reversed)
+}
+
+/// A webhook whose event name and status disagree about whether the shop has the money: a
+/// PAYMENT FAILED that says it arrived (SUCCESS, SETTLED), or a PAYMENT RECEIVED that says the
+/// attempt failed. Neither half can be trusted to move money. A refund or reversal may come under
+/// either name (docs/clickpesa.md documents no event for it): both say the shop does not keep the money.
+pub fn contradicts(event: &WebhookEvent, status: &PaymentStatus) -> bool {
+    match event {
+        WebhookEvent::PaymentReceived => *status == PaymentStatus::Failed,
+        WebhookEvent::PaymentFailed => status.is_paid(),
+        _ => false,
+    }
+}
+
+/// Why `record` cannot be applied as it stands, if it cannot. Depends on the record alone, so the
+/// same record is judged the same way whatever arrived before it.
+fn review_reason(record: &PaymentRecord) -> Option<ReviewReason> {
+    if progress(&record.status).is_none() {
+        return Some(ReviewReason::UnknownStatus);
+    }
+    // In-flight records are ignored whatever they carry: no money has moved yet.
+    if progress(&record.status) < progress(&PaymentStatus::Failed) {
+        return None;
+    }
+    if record
+        .collected_currency
+        .as_deref()
+        .is_some_and(|c| !c.eq_ignore_ascii_case(CURRENCY))
+    {
+        return Some(ReviewReason::WrongCurrency);
+    }
+    if !moves_money(&record.status) {
+        return None;
+    }
+    match record.collected_amount.as_ref().and_then(|a| a.whole_tzs()) {
+        None => Some(ReviewReason::UnreadableAmount),
+        Some(0) => Some(ReviewReason::ZeroAmount),
+        Some(_) => None,
+    }
+}
+
+/// What a 409 on create found at ClickPesa for the reference, and whether this order may adopt it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adoption {
+    /// The number is ours (same amount), still active and unpaid: use it.
+    Adopt,
+    /// Another amount: some other order uses the reference.
+    AmountMismatch,
+    /// The number is inactive or has already taken money: an old order, settled long ago. Adopting
+    /// it would apply its old payments to a new checkout.
+    Settled,
+}
+
+impl Adoption {
+    /// Judges ClickPesa's `details` of the reference and the `payments` it lists for it.
+    pub fn judge(details: &BillPayDetails, payments: &[PaymentRecord], amount: u64) -> Self {
+        if details.bill_amount.as_ref().and_then(|a| a.whole_tzs()) != Some(amount) {
+            return Self::AmountMismatch;
+        }
+        let active = details.bill_status == Some(BillStatus::Active);
+        // A failed attempt moved no money; anything else (or a status we cannot read) may have.
+        let unpaid = payments.iter().all(|p| {
+            progress(&p.status) <= progress(&PaymentStatus::Failed) && progress(&p.status).is_some()
+        });
+        match active && unpaid {
+            true => Self::Adopt,
+            false => Self::Settled,
+        }
+    }
+}
+
+/// When a new checkout for a token expiring at `token_exp` closes: the token's expiry or the
+/// deployment's checkout lifetime, whichever comes first; `None` if that is not in the future (a
+/// token accepted within the clock-skew allowance must not create a bill born expired).
+pub fn checkout_expiry(token_exp: u64, now: u64, ttl_secs: u64) -> Option<u64> {
+    let expires_at = token_exp.min(now.saturating_add(ttl_secs));
+    (expires_at > now).then_some(expires_at)
 }
 
 impl Bill {
@@ -250,44 +430,67 @@ impl Bill {
             payments: BTreeMap::new(),
             failed_attempts: BTreeMap::new(),
             paid_total: 0,
+            returned_total: 0,
+            needs_review: BTreeMap::new(),
+            announced: BTreeSet::new(),
             closed: None,
             version: 1,
         }
     }
 
+    /// Whether `claims` describe the order this bill was created for; `Err` names what differs
+    /// (`amount_mismatch` or `order_mismatch`), so a second create with the same reference but
+    /// another order is refused instead of silently returning the first one.
+    pub fn matches_order(&self, claims: &OrderClaims) -> Result<(), &'static str> {
+        if self.amount != claims.amount.get() {
+            return Err("amount_mismatch");
+        }
+        if self.mode != claims.mode || self.description != claims.description {
+            return Err("order_mismatch");
+        }
+        Ok(())
+    }
+
+    /// Applies the payment a webhook carried: like [`Bill::apply`], except that a record whose
+    /// event name contradicts its status is kept for review instead.
+    pub fn apply_webhook(
+        &mut self,
+        event: &WebhookEvent,
+        record: &PaymentRecord,
+        now: u64,
+    ) -> Result<Vec<BillEvent>, LedgerError> {
+        self.check_bill(record)?;
+        if contradicts(event, &record.status) {
+            return Ok(self.keep_for_review(
+                record,
+                ReviewReason::ContradictoryEvent,
+                Some(event),
+                now,
+            ));
+        }
+        self.apply(record, now)
+    }
+
     /// Applies one payment record (webhook or poll). Duplicates, stale and still-in-flight
-    /// (PENDING/PROCESSING/ON-HOLD) records return no events and leave the bill untouched.
+    /// (PENDING/PROCESSING/ON-HOLD) records return no events and leave the bill untouched; records
+    /// that cannot be read as money are kept in `needs_review`.
     pub fn apply(
         &mut self,
         record: &PaymentRecord,
         now: u64,
     ) -> Result<Vec<BillEvent>, LedgerError> {
+        self.check_bill(record)?;
+        if let Some(reason) = review_reason(record) {
+            return Ok(self.keep_for_review(record, reason, None, now));
+        }
         let id = &record.id;
-        if record.order_reference != self.reference.as_str()
-            && record.order_reference != self.control_number
-        {
-            return Err(LedgerError::WrongBill {
-                payment_id: id.clone(),
-                got: record.order_reference.clone(),
-            });
-        }
-        if let Some(currency) = record
-            .collected_currency
-            .as_deref()
-            .filter(|c| !c.eq_ignore_ascii_case(CURRENCY))
-        {
-            return Err(LedgerError::WrongCurrency {
-                payment_id: id.clone(),
-                currency: currency.to_owned(),
-            });
-        }
         let incoming = progress(&record.status);
         let stored = match (self.payments.get(id), self.failed_attempts.contains_key(id)) {
             (Some(p), _) => progress(&p.status),
             (None, true) => progress(&PaymentStatus::Failed),
-            (None, false) => 0,
+            (None, false) => progress(&PaymentStatus::Pending),
         };
-        // In-flight statuses record nothing: only a failure or arrived money is a fact worth keeping.
+        // In-flight statuses record nothing: only a failure or moved money is a fact worth keeping.
         if incoming <= stored || incoming < progress(&PaymentStatus::Failed) {
             return Ok(Vec::new());
         }
@@ -312,13 +515,12 @@ impl Bill {
         let previous = self.payments.get(id);
         let amount = match previous {
             Some(p) => p.amount,
+            // `review_reason` let the record through, so its amount is readable and positive.
             None => record
                 .collected_amount
                 .as_ref()
                 .and_then(|a| a.whole_tzs())
-                .ok_or_else(|| LedgerError::UnreadableAmount {
-                    payment_id: id.clone(),
-                })?,
+                .unwrap_or_default(),
         };
         let payment = Payment {
             id: id.clone(),
@@ -334,33 +536,35 @@ impl Bill {
             status: record.status.clone(),
             paid_at: timestamp(record),
         };
-        let newly_received = previous.is_none();
-        let short_before = self.payments.values().any(|p| p.amount < self.amount);
-        let total_before = self.paid_total;
+        let newly_recorded = previous.is_none();
 
         self.failed_attempts.remove(id);
         self.payments.insert(id.clone(), payment.clone());
-        // Saturating: a (signed) record may carry any u64; a wrapped total would understate money received.
-        self.paid_total = self
-            .payments
-            .values()
-            .fold(0, |total: u64, p| total.saturating_add(p.amount));
-        self.state = self.derived_state();
+        self.recount();
         self.version += 1;
 
         let mut events = Vec::new();
-        if newly_received {
-            events.push(self.event(EventKind::PaymentReceived, Some(id), Some(&payment), now));
-            // "A payment short of the amount was received": fires once, whatever the order.
-            if payment.amount < self.amount && !short_before {
-                events.push(self.event(EventKind::PartiallyPaid, None, Some(&payment), now));
+        let returned = match payment.status {
+            PaymentStatus::Refunded => Some(EventKind::PaymentRefunded),
+            PaymentStatus::Reversed => Some(EventKind::PaymentReversed),
+            _ => None,
+        };
+        match returned {
+            Some(kind) => events.push(self.event(kind, Some(id), Some(&payment), now)),
+            None if newly_recorded => {
+                events.push(self.event(EventKind::PaymentReceived, Some(id), Some(&payment), now));
+                // "A payment short of the amount was received": fires once, whatever the order.
+                if payment.amount < self.amount {
+                    events.extend(self.announce(EventKind::PartiallyPaid, &payment, now));
+                }
             }
+            None => {}
         }
-        if total_before < self.amount && self.paid_total >= self.amount {
-            events.push(self.event(EventKind::Paid, None, Some(&payment), now));
+        if self.paid_total >= self.amount {
+            events.extend(self.announce(EventKind::Paid, &payment, now));
         }
-        if total_before <= self.amount && self.paid_total > self.amount {
-            events.push(self.event(EventKind::Overpaid, None, Some(&payment), now));
+        if self.paid_total > self.amount {
+            events.extend(self.announce(EventKind::Overpaid, &payment, now));
         }
         Ok(events)
     }
@@ -388,9 +592,78 @@ impl Bill {
         self.state == BillState::Pending
     }
 
+    /// Worth asking ClickPesa about: open, or holding money that may still be refunded or
+    /// reversed (whose webhook may be lost like any other).
+    pub fn is_watched(&self) -> bool {
+        self.is_open() || self.paid_total > 0
+    }
+
     /// When the edge should call [`Bill::expire`], while the bill is open.
     pub fn next_expiry_check(&self) -> Option<u64> {
         self.is_open().then_some(self.expires_at)
+    }
+
+    fn check_bill(&self, record: &PaymentRecord) -> Result<(), LedgerError> {
+        if record.order_reference != self.reference.as_str()
+            && record.order_reference != self.control_number
+        {
+            return Err(LedgerError::WrongBill {
+                payment_id: record.id.clone(),
+                got: record.order_reference.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Stores `record` unapplied and reports it once. Keyed by payment id and status as sent, so
+    /// a redelivery is a no-op while each distinct unreadable fact about a payment is kept.
+    fn keep_for_review(
+        &mut self,
+        record: &PaymentRecord,
+        reason: ReviewReason,
+        event: Option<&WebhookEvent>,
+        now: u64,
+    ) -> Vec<BillEvent> {
+        let key = review_key(record);
+        if self.needs_review.contains_key(&key) {
+            return Vec::new();
+        }
+        let review = ReviewRecord {
+            payment_id: record.id.clone(),
+            reason,
+            event: event.map(ToString::to_string),
+            status: record.status.to_string(),
+            amount: record.collected_amount.as_ref().map(ToString::to_string),
+            currency: record.collected_currency.clone(),
+            channel: record.channel.clone(),
+            payment_reference: record.payment_reference.clone(),
+            at: timestamp(record),
+        };
+        self.needs_review.insert(key.clone(), review.clone());
+        self.version += 1;
+        let mut event = self.event(EventKind::PaymentNeedsReview, Some(&key), None, now);
+        event.review = Some(review);
+        vec![event]
+    }
+
+    /// The bill-level event `kind`, unless it was already sent.
+    fn announce(&mut self, kind: EventKind, payment: &Payment, now: u64) -> Option<BillEvent> {
+        self.announced
+            .insert(kind)
+            .then(|| self.event(kind, None, Some(payment), now))
+    }
+
+    fn recount(&mut self) {
+        // Saturating: a (signed) record may carry any u64; a wrapped total would understate money.
+        let sum = |held: bool| {
+            self.payments
+                .values()
+                .filter(|p| p.is_held() == held)
+                .fold(0, |total: u64, p| total.saturating_add(p.amount))
+        };
+        self.paid_total = sum(true);
+        self.returned_total = sum(false);
+        self.state = self.derived_state();
     }
 
     fn close(&mut self, kind: ClosureKind, now: u64) -> BillEvent {
@@ -409,6 +682,7 @@ impl Bill {
             Ordering::Greater => BillState::Overpaid,
             Ordering::Equal => BillState::Paid,
             Ordering::Less if self.paid_total > 0 => BillState::PartiallyPaid,
+            Ordering::Less if self.returned_total > 0 => BillState::Refunded,
             Ordering::Less => match self.closed {
                 Some(Closure {
                     kind: ClosureKind::Expired,
@@ -441,10 +715,27 @@ impl Bill {
             state: self.state,
             amount: self.amount,
             paid_total: self.paid_total,
+            returned_total: self.returned_total,
             payment: payment.cloned(),
+            review: None,
             at: now,
         }
     }
+}
+
+/// `<payment id>.<status>`, the status reduced to `[A-Za-z0-9-]` so the key can sit in an event id
+/// (and a header) whatever ClickPesa sent.
+fn review_key(record: &PaymentRecord) -> String {
+    let status: String = record
+        .status
+        .as_str()
+        .chars()
+        .map(|c| match c.is_ascii_alphanumeric() || c == '-' {
+            true => c,
+            false => '_',
+        })
+        .collect();
+    format!("{}.{status}", record.id)
 }
 
 /// ClickPesa's own time for the record: `updatedAt`, else `createdAt`.
@@ -459,7 +750,7 @@ fn timestamp(record: &PaymentRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clickpesa::FlexAmount;
+    use crate::clickpesa::{BillStatus, FlexAmount};
     use crate::validate::Amount;
 
     const NOW: u64 = 1_000;
@@ -578,7 +869,6 @@ mod tests {
             PaymentStatus::Pending,
             PaymentStatus::Processing,
             PaymentStatus::OnHold,
-            PaymentStatus::Other("NEW".into()),
         ] {
             assert!(b.apply(&record("P1", s, 25_000), NOW).unwrap().is_empty());
         }
@@ -749,19 +1039,439 @@ mod tests {
             b.apply(&other, NOW),
             Err(LedgerError::WrongBill { .. })
         ));
-        let mut usd = record("P1", PaymentStatus::Success, 25_000);
-        usd.collected_currency = Some("USD".into());
-        assert!(matches!(
-            b.apply(&usd, NOW),
-            Err(LedgerError::WrongCurrency { .. })
-        ));
-        let mut no_amount = record("P1", PaymentStatus::Success, 0);
-        no_amount.collected_amount = Some(FlexAmount::Text("12.5".into()));
-        assert!(matches!(
-            b.apply(&no_amount, NOW),
-            Err(LedgerError::UnreadableAmount { .. })
-        ));
         assert_eq!(b, bill(25_000, PaymentMode::Exact));
+    }
+
+    fn amount(text: &str) -> Option<FlexAmount> {
+        Some(FlexAmount::Text(text.into()))
+    }
+
+    /// Issue 13 item 3 (and 8): records the ledger cannot read as money are kept and reported,
+    /// never applied and never dropped.
+    #[test]
+    fn unreadable_records_are_kept_for_review() {
+        let huge = Some(FlexAmount::Number(
+            serde_json::Number::from_f64(1e25).unwrap(),
+        ));
+        type Edit = fn(&mut PaymentRecord);
+        let cases: [(&str, Edit, ReviewReason, &str); 8] = [
+            (
+                "lower-case status",
+                |r| r.status = PaymentStatus::Other("success".into()),
+                ReviewReason::UnknownStatus,
+                "WS1001.payment.needs_review.P1.success",
+            ),
+            (
+                "status with a space",
+                |r| r.status = PaymentStatus::Other("PAID OUT".into()),
+                ReviewReason::UnknownStatus,
+                "WS1001.payment.needs_review.P1.PAID_OUT",
+            ),
+            (
+                "thousands separator",
+                |r| r.collected_amount = amount("5,000"),
+                ReviewReason::UnreadableAmount,
+                "WS1001.payment.needs_review.P1.SUCCESS",
+            ),
+            (
+                "above u64",
+                |r| r.collected_amount = amount("99999999999999999999999"),
+                ReviewReason::UnreadableAmount,
+                "WS1001.payment.needs_review.P1.SUCCESS",
+            ),
+            (
+                "fraction",
+                |r| r.collected_amount = amount("12.5"),
+                ReviewReason::UnreadableAmount,
+                "WS1001.payment.needs_review.P1.SUCCESS",
+            ),
+            (
+                "no amount",
+                |r| r.collected_amount = None,
+                ReviewReason::UnreadableAmount,
+                "WS1001.payment.needs_review.P1.SUCCESS",
+            ),
+            (
+                "zero",
+                |r| r.collected_amount = amount("0"),
+                ReviewReason::ZeroAmount,
+                "WS1001.payment.needs_review.P1.SUCCESS",
+            ),
+            (
+                "dollars",
+                |r| r.collected_currency = Some("USD".into()),
+                ReviewReason::WrongCurrency,
+                "WS1001.payment.needs_review.P1.SUCCESS",
+            ),
+        ];
+        for (name, edit, reason, id) in cases {
+            let mut b = bill(25_000, PaymentMode::Exact);
+            let mut r = record("P1", PaymentStatus::Success, 5_000);
+            edit(&mut r);
+            let events = b.apply(&r, NOW).unwrap();
+            assert_eq!(ids(&events), [id], "{name}");
+            let review = events[0]
+                .review
+                .as_ref()
+                .expect("the record travels with the event");
+            assert_eq!(review.reason, reason, "{name}");
+            assert_eq!(review.status, r.status.as_str(), "{name}: status as sent");
+            assert_eq!(
+                review.amount,
+                r.collected_amount.as_ref().map(ToString::to_string),
+                "{name}"
+            );
+            assert_eq!(
+                (b.state, b.paid_total, b.version),
+                (BillState::Pending, 0, 2),
+                "{name}: no money moved"
+            );
+            assert_eq!(b.needs_review.len(), 1, "{name}");
+            assert!(
+                b.apply(&r, NOW + 1).unwrap().is_empty(),
+                "{name}: a redelivery is a no-op"
+            );
+        }
+        // The big number arrives as a JSON number too.
+        let mut b = bill(25_000, PaymentMode::Exact);
+        let mut r = record("P1", PaymentStatus::Success, 0);
+        r.collected_amount = huge;
+        assert_eq!(
+            b.apply(&r, NOW).unwrap()[0]
+                .review
+                .as_ref()
+                .unwrap()
+                .amount
+                .as_deref(),
+            Some("1e+25")
+        );
+    }
+
+    /// Issue 13 item 8: a zero-amount SUCCESS is not a partial payment and does not hide the real one.
+    #[test]
+    fn zero_amount_does_not_suppress_the_real_partial_payment() {
+        let mut b = bill(25_000, PaymentMode::AllowPartialAndOverPayment);
+        let zero = b
+            .apply(&record("P0", PaymentStatus::Success, 0), NOW)
+            .unwrap();
+        assert_eq!(ids(&zero), ["WS1001.payment.needs_review.P0.SUCCESS"]);
+        assert_eq!(b.state, BillState::Pending);
+        let partial = b
+            .apply(&record("P1", PaymentStatus::Success, 10_000), NOW + 1)
+            .unwrap();
+        assert_eq!(
+            ids(&partial),
+            ["WS1001.payment.received.P1", "WS1001.bill.partially_paid"]
+        );
+        assert_eq!(b.state, BillState::PartiallyPaid);
+    }
+
+    /// Issue 13 item 1: money that went back is not the shop's money.
+    #[test]
+    fn refunds_and_reversals_are_net_of_the_money_held() {
+        struct Case {
+            name: &'static str,
+            amount: u64,
+            deliveries: &'static [(&'static str, PaymentStatus, u64)],
+            state: BillState,
+            paid_total: u64,
+            returned_total: u64,
+            last_events: &'static [&'static str],
+        }
+        use PaymentStatus::*;
+        let cases = [
+            Case {
+                name: "first seen as refunded",
+                amount: 25_000,
+                deliveries: &[("P1", Refunded, 25_000)],
+                state: BillState::Refunded,
+                paid_total: 0,
+                returned_total: 25_000,
+                last_events: &["WS1001.payment.refunded.P1"],
+            },
+            Case {
+                name: "first seen as reversed",
+                amount: 25_000,
+                deliveries: &[("P1", Reversed, 25_000)],
+                state: BillState::Refunded,
+                paid_total: 0,
+                returned_total: 25_000,
+                last_events: &["WS1001.payment.reversed.P1"],
+            },
+            Case {
+                name: "paid, then reversed",
+                amount: 25_000,
+                deliveries: &[
+                    ("P1", Success, 25_000),
+                    ("P1", Settled, 25_000),
+                    ("P1", Reversed, 25_000),
+                ],
+                state: BillState::Refunded,
+                paid_total: 0,
+                returned_total: 25_000,
+                last_events: &["WS1001.payment.reversed.P1"],
+            },
+            Case {
+                name: "a refund after the reversal changes nothing",
+                amount: 25_000,
+                deliveries: &[
+                    ("P1", Success, 25_000),
+                    ("P1", Reversed, 25_000),
+                    ("P1", Refunded, 25_000),
+                ],
+                state: BillState::Refunded,
+                paid_total: 0,
+                returned_total: 25_000,
+                last_events: &[],
+            },
+            Case {
+                name: "overpaid, one payment refunded: paid",
+                amount: 25_000,
+                deliveries: &[
+                    ("P1", Success, 25_000),
+                    ("P2", Success, 5_000),
+                    ("P2", Refunded, 5_000),
+                ],
+                state: BillState::Paid,
+                paid_total: 25_000,
+                returned_total: 5_000,
+                last_events: &["WS1001.payment.refunded.P2"],
+            },
+            Case {
+                name: "paid in two, one reversed: partially paid",
+                amount: 25_000,
+                deliveries: &[
+                    ("P1", Success, 10_000),
+                    ("P2", Success, 15_000),
+                    ("P2", Reversed, 15_000),
+                ],
+                state: BillState::PartiallyPaid,
+                paid_total: 10_000,
+                returned_total: 15_000,
+                last_events: &["WS1001.payment.reversed.P2"],
+            },
+            Case {
+                name: "refunded, then paid again: bill.paid is not sent twice",
+                amount: 25_000,
+                deliveries: &[
+                    ("P1", Success, 25_000),
+                    ("P1", Refunded, 25_000),
+                    ("P2", Success, 25_000),
+                ],
+                state: BillState::Paid,
+                paid_total: 25_000,
+                returned_total: 25_000,
+                last_events: &["WS1001.payment.received.P2"],
+            },
+        ];
+        for case in cases {
+            let mut b = bill(case.amount, PaymentMode::AllowPartialAndOverPayment);
+            let mut events = Vec::new();
+            for (id, status, amount) in case.deliveries {
+                events = b.apply(&record(id, status.clone(), *amount), NOW).unwrap();
+            }
+            assert_eq!(
+                (b.state, b.paid_total, b.returned_total),
+                (case.state, case.paid_total, case.returned_total),
+                "{}",
+                case.name
+            );
+            assert_eq!(ids(&events), case.last_events, "{}", case.name);
+            assert!(
+                events
+                    .iter()
+                    .all(|e| e.paid_total == b.paid_total && e.returned_total == b.returned_total),
+                "{}: events carry the net totals",
+                case.name
+            );
+            assert!(b.state.is_terminal(), "{}", case.name);
+        }
+    }
+
+    #[test]
+    fn bills_holding_money_stay_watched_for_refunds() {
+        let mut b = bill(25_000, PaymentMode::Exact);
+        assert!(b.is_watched(), "open");
+        b.apply(&record("P1", PaymentStatus::Success, 25_000), NOW)
+            .unwrap();
+        assert!(!b.is_open() && b.is_watched(), "paid: a refund may follow");
+        b.apply(&record("P1", PaymentStatus::Refunded, 25_000), NOW)
+            .unwrap();
+        assert!(!b.is_watched(), "nothing held any more");
+        let mut expired = bill(25_000, PaymentMode::Exact);
+        expired.expire(NOW + 900);
+        assert!(!expired.is_watched());
+    }
+
+    #[test]
+    fn a_refunded_bill_is_never_announced_as_paid() {
+        let mut b = bill(25_000, PaymentMode::Exact);
+        let events = b
+            .apply(&record("P1", PaymentStatus::Refunded, 25_000), NOW)
+            .unwrap();
+        assert!(events.iter().all(|e| e.kind != EventKind::Paid));
+        // The SUCCESS that arrives after it is stale.
+        assert!(b
+            .apply(&record("P1", PaymentStatus::Success, 25_000), NOW + 1)
+            .unwrap()
+            .is_empty());
+        assert_eq!((b.state, b.paid_total), (BillState::Refunded, 0));
+        assert!(matches!(
+            b.cancel(NOW + 2),
+            Err(LedgerError::NotCancellable { .. })
+        ));
+    }
+
+    /// Issue 13 item 2: an event name that contradicts the status moves no money.
+    #[test]
+    fn contradictory_webhooks_are_kept_for_review() {
+        let cases = [
+            (WebhookEvent::PaymentFailed, PaymentStatus::Success, true),
+            (WebhookEvent::PaymentFailed, PaymentStatus::Settled, true),
+            (WebhookEvent::PaymentFailed, PaymentStatus::Reversed, false),
+            (WebhookEvent::PaymentReceived, PaymentStatus::Failed, true),
+            (WebhookEvent::PaymentReceived, PaymentStatus::Success, false),
+            (
+                WebhookEvent::PaymentReceived,
+                PaymentStatus::Refunded,
+                false,
+            ),
+            (WebhookEvent::PaymentFailed, PaymentStatus::Failed, false),
+        ];
+        for (event, status, contradictory) in cases {
+            let mut b = bill(25_000, PaymentMode::Exact);
+            let events = b
+                .apply_webhook(&event, &record("P1", status.clone(), 25_000), NOW)
+                .unwrap();
+            let reviewed = events
+                .iter()
+                .any(|e| e.kind == EventKind::PaymentNeedsReview);
+            assert_eq!(reviewed, contradictory, "{event} / {status}");
+            if contradictory {
+                assert_eq!(
+                    (b.state, b.paid_total),
+                    (BillState::Pending, 0),
+                    "{event} / {status}"
+                );
+                let review = events[0].review.as_ref().unwrap();
+                assert_eq!(
+                    (review.reason, review.event.as_deref()),
+                    (ReviewReason::ContradictoryEvent, Some(event.as_str()))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn adoption_needs_the_same_amount_an_active_number_and_no_payments() {
+        let details = |amount: u64, status: Option<BillStatus>| BillPayDetails {
+            bill_pay_number: "WS1001".into(),
+            bill_description: None,
+            bill_customer_name: None,
+            bill_amount: Some(FlexAmount::from(amount)),
+            bill_payment_mode: None,
+            bill_status: status,
+            bill_max_collection_amount: None,
+        };
+        let paid = [record("P1", PaymentStatus::Success, 25_000)];
+        let failed = [record("P1", PaymentStatus::Failed, 25_000)];
+        let pending = [record("P1", PaymentStatus::Pending, 25_000)];
+        let active = Some(BillStatus::Active);
+        let cases: [(&str, BillPayDetails, &[PaymentRecord], Adoption); 6] = [
+            (
+                "ours, untouched",
+                details(25_000, active),
+                &[],
+                Adoption::Adopt,
+            ),
+            (
+                "a payment still in flight",
+                details(25_000, active),
+                &pending,
+                Adoption::Adopt,
+            ),
+            (
+                "another amount",
+                details(30_000, active),
+                &[],
+                Adoption::AmountMismatch,
+            ),
+            (
+                "inactive",
+                details(25_000, Some(BillStatus::Inactive)),
+                &[],
+                Adoption::Settled,
+            ),
+            (
+                "status unknown",
+                details(25_000, None),
+                &[],
+                Adoption::Settled,
+            ),
+            (
+                "already paid",
+                details(25_000, active),
+                &paid,
+                Adoption::Settled,
+            ),
+        ];
+        for (name, details, payments, expected) in cases {
+            assert_eq!(
+                Adoption::judge(&details, payments, 25_000),
+                expected,
+                "{name}"
+            );
+        }
+        assert_eq!(
+            Adoption::judge(&details(25_000, active), &failed, 25_000),
+            Adoption::Adopt,
+            "a failed attempt moved no money"
+        );
+    }
+
+    #[test]
+    fn a_checkout_is_never_born_expired() {
+        assert_eq!(checkout_expiry(2_000, 1_000, 900), Some(1_900));
+        assert_eq!(checkout_expiry(1_500, 1_000, 900), Some(1_500));
+        assert_eq!(checkout_expiry(1_000, 1_000, 900), None, "expires now");
+        assert_eq!(
+            checkout_expiry(970, 1_000, 900),
+            None,
+            "inside the skew allowance"
+        );
+    }
+
+    #[test]
+    fn a_second_order_with_the_same_reference_must_match() {
+        let b = bill(25_000, PaymentMode::Exact);
+        let claims = |amount, mode, description: &str| OrderClaims {
+            reference: BillReference::parse("WS1001").unwrap(),
+            amount: Amount::parse(amount).unwrap(),
+            description: Description::parse(description).unwrap(),
+            mode,
+            exp: NOW + 900,
+        };
+        let exact = PaymentMode::Exact;
+        assert_eq!(
+            b.matches_order(&claims(25_000, exact, "Order WS1001")),
+            Ok(())
+        );
+        assert_eq!(
+            b.matches_order(&claims(26_000, exact, "Order WS1001")),
+            Err("amount_mismatch")
+        );
+        assert_eq!(
+            b.matches_order(&claims(
+                25_000,
+                PaymentMode::AllowPartialAndOverPayment,
+                "Order WS1001"
+            )),
+            Err("order_mismatch")
+        );
+        assert_eq!(
+            b.matches_order(&claims(25_000, exact, "Other")),
+            Err("order_mismatch")
+        );
     }
 
     #[test]

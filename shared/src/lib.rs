@@ -11,9 +11,11 @@
 //! - [`share`]: the payment instructions as a text for `sms:` and WhatsApp links.
 //! - [`money`]: `TSh 90,900` formatting.
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
+//! - [`budget`]: what a checkout costs in ClickPesa calls, and the daily call cap.
 //! - `testing` (feature `testing`): the checksum vectors and fuzzing properties for tests.
 pub mod api;
 pub mod bucket;
+pub mod budget;
 pub mod channels;
 pub mod checksum;
 pub mod clickpesa;

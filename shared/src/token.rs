@@ -76,6 +76,12 @@ pub enum TokenError {
         /// The token's `exp` (unix seconds).
         exp: u64,
     },
+    /// Valid until further ahead than the deployment's maximum token lifetime allows.
+    #[error("order token lives longer than this deployment allows ({max_secs} s)")]
+    LifetimeTooLong {
+        /// The deployment's maximum lifetime.
+        max_secs: u64,
+    },
     /// Genuine, but a claim fails validation (the [`InvalidInput`] says which).
     #[error("order token field is invalid: {0}")]
     InvalidField(#[from] InvalidInput),
@@ -89,6 +95,7 @@ impl TokenError {
             Self::UnsupportedVersion => "token_unsupported_version",
             Self::BadSignature => "token_bad_signature",
             Self::Expired { .. } => "token_expired",
+            Self::LifetimeTooLong { .. } => "token_lifetime_too_long",
             Self::InvalidField(e) => e.code(),
         }
     }
@@ -127,6 +134,16 @@ pub fn verify(secrets: &[&[u8]], token: &str, now: u64) -> Result<OrderClaims, T
         return Err(TokenError::Expired { exp: claims.exp });
     }
     Ok(claims)
+}
+
+/// Refuses claims that stay valid for more than `max_secs` from `now`. A token that outlives the
+/// bill's retention could otherwise recreate a bill long settled and forgotten; bounding it on
+/// verification as well as on minting also covers tokens the shop mints itself.
+pub fn check_lifetime(claims: &OrderClaims, now: u64, max_secs: u64) -> Result<(), TokenError> {
+    match claims.exp > now.saturating_add(max_secs) {
+        true => Err(TokenError::LifetimeTooLong { max_secs }),
+        false => Ok(()),
+    }
 }
 
 /// Verifies signature and claims but not expiry: the widget may still read the status of a bill

@@ -135,6 +135,16 @@ impl Description {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The description as ClickPesa gets it: ASCII, every other character replaced by `?`.
+    /// ClickPesa's checksum of non-ASCII text depends on its serialiser (docs/clickpesa.md §5.3, V5), so what
+    /// it must sign stays ASCII; the shopper still sees the original.
+    pub fn ascii_for_clickpesa(&self) -> String {
+        self.0
+            .chars()
+            .map(|c| if c.is_ascii() { c } else { '?' })
+            .collect()
+    }
 }
 
 /// A Tanzanian phone number as ClickPesa wants it: `255` + 9 digits, no `+`.
@@ -219,6 +229,21 @@ impl From<Amount> for u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_reach_clickpesa_as_ascii() {
+        for (name, input, sent) in [
+            ("plain", "Order WS1001", "Order WS1001"),
+            ("Swahili stays", "Malipo ya oda", "Malipo ya oda"),
+            ("accents", "Café crème", "Caf? cr?me"),
+            ("emoji is one character", "Gift 🎁", "Gift ?"),
+            ("empty", "", ""),
+        ] {
+            let description = Description::parse(input).unwrap();
+            assert_eq!(description.ascii_for_clickpesa(), sent, "{name}");
+            assert_eq!(description.as_str(), input, "{name}: the original is kept");
+        }
+    }
 
     #[test]
     fn references() {

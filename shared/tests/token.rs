@@ -4,7 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use shared::clickpesa::PaymentMode;
 use shared::token::{
-    mint, verify, verify_signature_only, OrderClaims, TokenError, CLOCK_SKEW_SECS,
+    check_lifetime, mint, verify, verify_signature_only, OrderClaims, TokenError, CLOCK_SKEW_SECS,
 };
 use shared::validate::{Amount, BillReference, Description, InvalidInput};
 
@@ -83,6 +83,22 @@ fn expiry_allows_clock_skew() {
         "status reads ignore expiry"
     );
     assert_eq!(TokenError::Expired { exp: EXP }.code(), "token_expired");
+}
+
+/// Issue 13 item 6: a token valid for longer than the deployment allows is refused.
+#[test]
+fn lifetime_is_bounded() {
+    let claims = vector_1();
+    let max = 7 * 24 * 3600;
+    assert_eq!(check_lifetime(&claims, EXP - max, max), Ok(()));
+    assert_eq!(
+        check_lifetime(&claims, EXP - max - 1, max),
+        Err(TokenError::LifetimeTooLong { max_secs: max })
+    );
+    assert_eq!(
+        TokenError::LifetimeTooLong { max_secs: max }.code(),
+        "token_lifetime_too_long"
+    );
 }
 
 #[test]

@@ -6,11 +6,13 @@
 //! this driver asks for it (a file in BILLPAY_STATE_DIR). Faults, all at once: 30% of webhooks
 //! dropped, 30% duplicated, 5% forged (bad checksum), deliveries reordered or delayed (alternating
 //! every few seconds), 10% ClickPesa API 500s and 10% slow answers; plus forged webhooks the driver
-//! posts itself.
+//! posts itself. Some customers are paid back afterwards (refund or reversal, whose webhooks meet
+//! the same faults), and some payments reach ClickPesa with a record the edge cannot read.
 //!
 //! At the end, for every bill: the edge's state is the simulator's truth; every genuine payment is
-//! recorded once (same ids, `paid_total` = collected); nothing forged is accepted; the shop received
-//! every event the bill's history implies, under its stable id, and nothing else.
+//! recorded once (same ids, `paid_total` = money still held, `returned_total` = money paid back);
+//! every unreadable record is kept for review and moves no money; nothing forged is accepted; the
+//! shop received every event the bill's history implies, under its stable id, and nothing else.
 #[path = "edge/support.rs"]
 // The edge suite's helpers; the driver uses only some of them.
 #[allow(dead_code)]
@@ -25,7 +27,7 @@ use std::time::{Duration, Instant};
 use billpay_tests::shop::notifications::Received;
 use billpay_tests::sim::control::PayResult;
 use billpay_tests::sim::faults::FaultSettings;
-use billpay_tests::sim::pay::{PayChannel, PayOutcome, PayRequest};
+use billpay_tests::sim::pay::{Garble, PayChannel, PayOutcome, PayRequest};
 use billpay_tests::sim::rng::Xorshift;
 use billpay_tests::sim::webhook::DeliveryStatus;
 use reqwest::{Method, StatusCode};
@@ -59,16 +61,26 @@ enum Plan {
     NeverWithForgery,
     /// Never pays; the bill expires.
     Never,
+    /// Pays the amount; the money goes back before settlement (REFUNDED).
+    PaidThenRefunded,
+    /// Pays the amount; the money goes back after settlement (REVERSED).
+    PaidThenReversed,
+    /// Pays the amount, but ClickPesa's record of it is unreadable (a lower-case status or a
+    /// grouped amount): the edge keeps it for review and the bill expires without money.
+    Garbled,
 }
 
 impl Plan {
     fn pick(rng: &mut Xorshift) -> Plan {
         match rng.next_u64() % 100 {
-            0..=34 => Plan::Full,
+            0..=24 => Plan::Full,
+            25..=29 => Plan::PaidThenRefunded,
+            30..=34 => Plan::PaidThenReversed,
             35..=49 => Plan::Short,
             50..=59 => Plan::ShortRefusedThenFull,
             60..=74 => Plan::FailedThenPaid,
             75..=84 => Plan::NeverWithForgery,
+            85..=89 => Plan::Garbled,
             _ => Plan::Never,
         }
     }
@@ -234,16 +246,36 @@ async fn customer(
     let order = mint_with(&stack().order_secret, &claims);
     create(&order, client_ip, counters).await;
     tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-    let pay = |amount: u64, outcome: PayOutcome| async move {
-        let request = PayRequest::new(reference, amount, PayChannel::Mpesa, outcome);
+    let pay_as = |amount: u64, outcome: PayOutcome, garble: Option<Garble>| async move {
+        let mut request = PayRequest::new(reference, amount, PayChannel::Mpesa, outcome);
+        request.garble = garble;
         sim()
             .pay(&request)
             .await
             .expect("the simulator takes the payment")
     };
+    let pay = |amount: u64, outcome: PayOutcome| pay_as(amount, outcome, None);
+    let pay_back = |status: PaymentStatus| async move {
+        let paid = pay(amount, PayOutcome::Success).await;
+        let id = paid.payment.expect("a recorded payment").id;
+        tokio::time::sleep(Duration::from_millis(delay_ms / 2)).await;
+        sim()
+            .return_payment(&id, status)
+            .await
+            .expect("the simulator pays it back");
+    };
     match plan {
         Plan::Full => {
             pay(amount, PayOutcome::Success).await;
+        }
+        Plan::PaidThenRefunded => pay_back(PaymentStatus::Refunded).await,
+        Plan::PaidThenReversed => pay_back(PaymentStatus::Reversed).await,
+        Plan::Garbled => {
+            let garble = match amount % 2 {
+                0 => Garble::LowercaseStatus,
+                _ => Garble::GroupedAmount,
+            };
+            pay_as(amount, PayOutcome::Success, Some(garble)).await;
         }
         Plan::Short => {
             pay(amount / 2, PayOutcome::Success).await;
@@ -356,6 +388,10 @@ struct Report {
     applied_payments: usize,
     failed_at_clickpesa: usize,
     failed_seen_by_edge: usize,
+    returned_at_clickpesa: usize,
+    returned_seen_by_edge: usize,
+    garbled_at_clickpesa: usize,
+    garbled_kept_by_edge: usize,
     forged_recorded: usize,
     events_expected: usize,
     events_received: usize,
@@ -432,20 +468,37 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
     let state = view["state"].as_str().unwrap_or_default().to_owned();
     *report.states.entry(state.clone()).or_default() += 1;
 
-    // Money: the simulator's SUCCESS records are the truth.
-    let genuine: BTreeMap<&str, u64> = truth
+    // Money: the simulator's records are the truth. Readable SUCCESS records are money held,
+    // REFUNDED/REVERSED ones money paid back, and garbled ones (an unknown status, an unreadable
+    // amount) money nobody can state without a person looking.
+    let amount_of = |p: &shared::clickpesa::PaymentRecord| {
+        p.collected_amount.as_ref().and_then(|a| a.whole_tzs())
+    };
+    let garbled: BTreeSet<&str> = truth
         .payments
         .iter()
-        .filter(|p| p.status == PaymentStatus::Success)
-        .map(|p| {
-            (
-                p.id.as_str(),
-                p.collected_amount
-                    .as_ref()
-                    .and_then(|a| a.whole_tzs())
-                    .unwrap_or(0),
-            )
+        .filter(|p| {
+            matches!(p.status, PaymentStatus::Other(_))
+                || (p.status == PaymentStatus::Success && amount_of(p).is_none())
         })
+        .map(|p| p.id.as_str())
+        .collect();
+    let held: BTreeMap<&str, u64> = truth
+        .payments
+        .iter()
+        .filter(|p| p.status == PaymentStatus::Success && !garbled.contains(p.id.as_str()))
+        .map(|p| (p.id.as_str(), amount_of(p).unwrap_or(0)))
+        .collect();
+    let returned: BTreeMap<&str, u64> = truth
+        .payments
+        .iter()
+        .filter(|p| matches!(p.status, PaymentStatus::Refunded | PaymentStatus::Reversed))
+        .map(|p| (p.id.as_str(), amount_of(p).unwrap_or(0)))
+        .collect();
+    let genuine: BTreeMap<&str, u64> = held
+        .iter()
+        .chain(&returned)
+        .map(|(id, amount)| (*id, *amount))
         .collect();
     let failed: BTreeSet<&str> = truth
         .payments
@@ -453,7 +506,10 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
         .filter(|p| p.status == PaymentStatus::Failed)
         .map(|p| p.id.as_str())
         .collect();
-    let collected: u64 = genuine.values().sum();
+    let collected: u64 = held.values().sum();
+    let paid_back: u64 = returned.values().sum();
+    report.returned_at_clickpesa += returned.len();
+    report.garbled_at_clickpesa += garbled.len();
     let recorded: BTreeMap<String, u64> = view["recorded_payments"]
         .as_array()
         .into_iter()
@@ -477,7 +533,23 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
     report.failed_at_clickpesa += failed.len();
     report.failed_seen_by_edge += view["failed_attempts"].as_array().map_or(0, Vec::len);
 
+    let kept_for_review: BTreeSet<String> = view["needs_review"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["payment_id"].as_str().map(str::to_owned))
+        .collect();
+    let returned_at_edge: BTreeSet<String> = view["recorded_payments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| matches!(p["status"].as_str(), Some("REFUNDED" | "REVERSED")))
+        .filter_map(|p| p["id"].as_str().map(str::to_owned))
+        .collect();
+    report.returned_seen_by_edge += returned_at_edge.len();
+    report.garbled_kept_by_edge += kept_for_review.len();
     let expected_state = match collected.cmp(&checkout.amount) {
+        _ if collected == 0 && paid_back > 0 => "refunded",
         _ if collected == 0 => "expired",
         std::cmp::Ordering::Less => "partially_paid",
         std::cmp::Ordering::Equal => "paid",
@@ -498,7 +570,25 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
             view["paid_total"]
         ));
     }
-    if collected == 0 && truth.bill.status != BillStatus::Inactive {
+    if view["returned_total"].as_u64() != Some(paid_back) {
+        wrong.push(format!(
+            "returned_total {}, simulator paid back {paid_back}",
+            view["returned_total"]
+        ));
+    }
+    let returned_ids: BTreeSet<String> = returned.keys().map(|id| (*id).to_owned()).collect();
+    if returned_at_edge != returned_ids {
+        wrong.push(format!(
+            "returned payments {returned_at_edge:?}, simulator has {returned_ids:?}"
+        ));
+    }
+    let garbled_ids: BTreeSet<String> = garbled.iter().map(|id| (*id).to_owned()).collect();
+    if kept_for_review != garbled_ids {
+        wrong.push(format!(
+            "kept for review {kept_for_review:?}, simulator garbled {garbled_ids:?}"
+        ));
+    }
+    if expected_state == "expired" && truth.bill.status != BillStatus::Inactive {
         wrong.push("expired at the edge but still ACTIVE at ClickPesa".to_owned());
     }
     if matches!(checkout.plan, Plan::Never | Plan::NeverWithForgery) && collected != 0 {
@@ -506,28 +596,71 @@ async fn bill_check(checkout: &Checkout, events: &[&Received], report: &mut Repo
     }
 
     // Notifications: every event the history implies, once per id, and nothing else.
-    let mut required: BTreeSet<String> = genuine
+    let mut required: BTreeSet<String> = held
         .keys()
         .map(|id| format!("{reference}.payment.received.{id}"))
         .collect();
-    let state_event = match expected_state {
-        "expired" => "bill.expired",
-        "partially_paid" => "bill.partially_paid",
-        "paid" => "bill.paid",
-        _ => "bill.overpaid",
-    };
-    required.insert(format!("{reference}.{state_event}"));
-    let optional: BTreeSet<String> = failed
+    let mut optional: BTreeSet<String> = failed
         .iter()
         .map(|id| format!("{reference}.payment.failed.{id}"))
         .collect();
+    for payment in truth
+        .payments
+        .iter()
+        .filter(|p| returned.contains_key(p.id.as_str()))
+    {
+        let kind = match payment.status {
+            PaymentStatus::Refunded => "refunded",
+            _ => "reversed",
+        };
+        required.insert(format!("{reference}.payment.{kind}.{}", payment.id));
+        // Seen as received first only if its SUCCESS reached the edge before the return: the
+        // money was the shop's in the meantime, and the bill was paid.
+        optional.insert(format!("{reference}.payment.received.{}", payment.id));
+        optional.insert(format!("{reference}.bill.paid"));
+    }
+    for payment in truth
+        .payments
+        .iter()
+        .filter(|p| garbled.contains(p.id.as_str()))
+    {
+        let status: String = payment
+            .status
+            .as_str()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        required.insert(format!(
+            "{reference}.payment.needs_review.{}.{status}",
+            payment.id
+        ));
+    }
+    let state_event = match expected_state {
+        "expired" => Some("bill.expired"),
+        "partially_paid" => Some("bill.partially_paid"),
+        "paid" => Some("bill.paid"),
+        "refunded" => None,
+        _ => Some("bill.overpaid"),
+    };
+    if let Some(state_event) = state_event {
+        required.insert(format!("{reference}.{state_event}"));
+    }
     let received: BTreeSet<String> = events.iter().map(|r| r.id.clone()).collect();
     let missing: Vec<&String> = required.difference(&received).collect();
     let unexpected: Vec<&String> = received
         .iter()
         .filter(|id| !required.contains(*id) && !optional.contains(*id))
         .collect();
-    let failed_notified = received.iter().filter(|id| optional.contains(*id)).count();
+    let failed_notified = received
+        .iter()
+        .filter(|id| id.starts_with(&format!("{reference}.payment.failed.")))
+        .count();
     let failed_at_edge = view["failed_attempts"].as_array().map_or(0, Vec::len);
     if !missing.is_empty() {
         wrong.push(format!("shop never got {missing:?}"));
@@ -587,12 +720,26 @@ impl Report {
         }
         rows.extend([
             (
-                "genuine payments at ClickPesa (SUCCESS)".into(),
+                "genuine payments at ClickPesa (SUCCESS, REFUNDED, REVERSED)".into(),
                 self.genuine_payments.to_string(),
             ),
             (
                 "  recorded by the edge, exactly once each".into(),
                 self.applied_payments.to_string(),
+            ),
+            (
+                "  refunded or reversed at ClickPesa / recorded as paid back by the edge".into(),
+                format!(
+                    "{} / {}",
+                    self.returned_at_clickpesa, self.returned_seen_by_edge
+                ),
+            ),
+            (
+                "unreadable payment records at ClickPesa / kept for review by the edge".into(),
+                format!(
+                    "{} / {}",
+                    self.garbled_at_clickpesa, self.garbled_kept_by_edge
+                ),
             ),
             (
                 "short payments refused by the network (EXACT)".into(),

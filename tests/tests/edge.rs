@@ -13,6 +13,8 @@ mod gateway;
 mod http;
 #[path = "edge/lifecycle.rs"]
 mod lifecycle;
+#[path = "edge/money.rs"]
+mod money;
 #[path = "edge/orders.rs"]
 mod orders;
 #[path = "edge/recipes.rs"]

@@ -155,7 +155,8 @@ impl Stage {
             BillState::PartiallyPaid => Self::PartiallyPaid,
             BillState::Paid | BillState::Overpaid => Self::Paid,
             BillState::Expired => Self::Expired,
-            BillState::Cancelled => Self::Cancelled,
+            // The money went back to the customer: to them the order is off, as if cancelled.
+            BillState::Cancelled | BillState::Refunded => Self::Cancelled,
         }
     }
 }

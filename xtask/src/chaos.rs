@@ -76,6 +76,8 @@ fn options(state_dir: &Path) -> Options {
         ("CHECKOUT_TTL", "60"),
         ("NOTIFY_RETRY_BASE_SECS", "1"),
         ("NOTIFY_RETRY_MAX_SECS", "4"),
+        // Half the deliveries fail on purpose: none may run out of attempts within the run.
+        ("NOTIFY_MAX_ATTEMPTS", "100"),
         ("CLICKPESA_REQUESTS_PER_MINUTE", "6000"),
         ("BILL_RETENTION_SECS", "86400"),
     ];

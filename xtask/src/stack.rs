@@ -218,6 +218,17 @@ impl Stack {
                 "BILL_RETENTION_SECS",
                 if opts.fast_timers { "30" } else { "2592000" },
             ),
+            // Each checkout is charged its ClickPesa calls (about 7-9); the suites and the demo start
+            // many from one address.
+            (
+                "CLICKPESA_CALLS_PER_CLIENT",
+                if opts.fast_timers { "100000" } else { "300" },
+            ),
+            // Few attempts, so the suite sees a notification given up within seconds.
+            (
+                "NOTIFY_MAX_ATTEMPTS",
+                if opts.fast_timers { "4" } else { "30" },
+            ),
         ];
         let mut vars: Vec<(&'static str, String)> = defaults
             .into_iter()

@@ -19,12 +19,8 @@ pub async fn create(
 ) -> Result<Response, EdgeError> {
     let config = Config::new(env);
     // Counted before anything else, so garbage costs a client its budget as much as real tokens.
-    limiter::admit(
-        env,
-        &limiter::client_key(req),
-        config.checkout_limit_per_client(),
-    )
-    .await?;
+    let client = limiter::client_key(req);
+    limiter::admit(env, &client, config.checkout_limit_per_client()).await?;
     // text/plain too: the widget's create is then a CORS-safelisted request, sent without a
     // preflight round trip on the way to the control number.
     let CreateCheckout { order } =
@@ -36,6 +32,15 @@ pub async fn create(
         env,
         &limiter::order_key(&reference),
         config.checkout_limit_per_order(),
+    )
+    .await?;
+    // Every ClickPesa call the checkout will cause, polls included, is charged to its client now.
+    let calls = shared::budget::checkout_calls(config.reconcile_schedule().len());
+    limiter::admit_n(
+        env,
+        &limiter::calls_key(&client),
+        config.clickpesa_calls_per_client(),
+        calls,
     )
     .await?;
     let created = BillHandle::new(env, &reference).create(claims).await?;
@@ -76,8 +81,12 @@ enum Expiry {
 fn verify(env: &Env, order: &str, expiry: Expiry) -> Result<OrderClaims, EdgeError> {
     let secrets = Config::new(env).order_signing_secrets()?;
     let secrets: Vec<&[u8]> = secrets.iter().map(|s| s.as_bytes()).collect();
+    let now = now_secs();
     let verified = match expiry {
-        Expiry::Enforced => token::verify(&secrets, order, now_secs()),
+        Expiry::Enforced => token::verify(&secrets, order, now).and_then(|claims| {
+            let max = Config::new(env).order_token_max_lifetime_secs();
+            token::check_lifetime(&claims, now, max).map(|()| claims)
+        }),
         Expiry::Ignored => token::verify_signature_only(&secrets, order),
     };
     verified.map_err(|error| match error {

@@ -25,13 +25,13 @@ pub async fn create(
     let order: CreateOrder = body::json(req).await?;
     log.reference = Some(order.reference.to_string());
     let config = Config::new(env);
-    if order.expires_in == Some(0) {
-        return Err(EdgeError::invalid(
-            "invalid_expires_in",
-            "expires_in must be a positive number of seconds",
-        ));
-    }
-    let claims = order.into_claims(now_secs(), config.checkout_ttl_secs());
+    let claims = order
+        .into_claims(
+            now_secs(),
+            config.checkout_ttl_secs(),
+            config.order_token_max_lifetime_secs(),
+        )
+        .map_err(|error| EdgeError::invalid(&error.code, error.message))?;
     // The first secret signs; the others only verify, while a rotation is under way.
     let secrets = config.order_signing_secrets()?;
     let created = OrderCreated {

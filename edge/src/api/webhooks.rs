@@ -60,7 +60,10 @@ pub async fn clickpesa(
         worker::console_warn!("webhook for an invalid reference acknowledged and ignored");
         return acknowledge(Outcome::Ignored);
     };
-    match BillHandle::new(env, &reference).apply(record).await {
+    match BillHandle::new(env, &reference)
+        .apply(webhook.event, record)
+        .await
+    {
         Ok(Applied::Recorded) => acknowledge(Outcome::Recorded),
         Ok(Applied::Unchanged) => acknowledge(Outcome::Unchanged),
         // Acknowledged so ClickPesa stops retrying; nothing is created for an unknown reference.

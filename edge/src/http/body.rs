@@ -1,5 +1,6 @@
 //! Request bodies: JSON only, at most [`MAX_BODY_BYTES`], parsed into a typed value. A route names
 //! the labels (`Content-Type`) it takes; the bytes are read and parsed the same way under each.
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use shared::api::BodyLabel;
 use worker::Request;
@@ -33,13 +34,35 @@ async fn read_bytes(req: &mut Request, accepted: &[BodyLabel]) -> Result<Vec<u8>
             limit: MAX_BODY_BYTES,
         });
     }
-    let bytes = req.bytes().await?;
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(EdgeError::TooLarge {
-            limit: MAX_BODY_BYTES,
-        });
+    read_at_most(req, MAX_BODY_BYTES).await
+}
+
+/// The body, read chunk by chunk, holding at most `limit` bytes: a chunked body declares no
+/// length, and reading it whole first would let a client make us buffer anything. Past the limit
+/// the rest is read and dropped rather than abandoned mid-stream: under `wrangler dev`, a request
+/// whose body was left unread made workerd fail the requests that followed.
+async fn read_at_most(req: &mut Request, limit: usize) -> Result<Vec<u8>, EdgeError> {
+    let mut stream = match req.stream() {
+        Ok(stream) => stream,
+        // A request without a body: nothing to read.
+        Err(worker::Error::RustError(_)) => return Ok(Vec::new()),
+        Err(error) => return Err(error.into()),
+    };
+    let mut bytes = Vec::new();
+    let mut too_large = false;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        too_large |= bytes.len() + chunk.len() > limit;
+        if too_large {
+            bytes = Vec::new();
+            continue;
+        }
+        bytes.extend_from_slice(&chunk);
     }
-    Ok(bytes)
+    match too_large {
+        true => Err(EdgeError::TooLarge { limit }),
+        false => Ok(bytes),
+    }
 }
 
 /// Parses a checked body. Syntax errors are 400; a well-formed body whose fields fail `shared`'s
@@ -47,7 +70,7 @@ async fn read_bytes(req: &mut Request, accepted: &[BodyLabel]) -> Result<Vec<u8>
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, EdgeError> {
     serde_json::from_slice(bytes).map_err(|error| match error.classify() {
         serde_json::error::Category::Data => {
-            EdgeError::invalid("invalid_input", strip_position(&error))
+            EdgeError::invalid("invalid_input", without_input(&strip_position(&error)))
         }
         _ => EdgeError::BadJson,
     })
@@ -63,6 +86,17 @@ pub async fn json_labelled<T: DeserializeOwned>(
     accepted: &[BodyLabel],
 ) -> Result<T, EdgeError> {
     parse(&read_bytes(req, accepted).await?)
+}
+
+/// serde quotes the offending value in backticks (``invalid type: string `<script>`, expected
+/// u64``): an error must not echo input back, so the message ends before the first quote. Only
+/// a missing field keeps its name, which is ours, not the client's.
+fn without_input(message: &str) -> String {
+    if message.starts_with("missing field") {
+        return message.to_owned();
+    }
+    let cut = message.split('`').next().unwrap_or_default();
+    cut.trim_end_matches([' ', ':', ',']).to_owned()
 }
 
 /// serde_json appends " at line 1 column 42" to its messages: noise for an API client.

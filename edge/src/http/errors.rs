@@ -35,6 +35,9 @@ pub enum EdgeError {
     UpstreamRejected,
     #[error("the payment provider is unavailable; retry later")]
     Unavailable { retry_after: u32 },
+    /// CLICKPESA_DAILY_CALL_LIMIT: the account's calls for today are all spoken for.
+    #[error("this shop's daily budget of payment-provider requests is used up; new checkouts resume after midnight UTC")]
+    DailyLimit { retry_after: u32 },
     #[error("this endpoint is not configured on this deployment")]
     NotConfigured,
     #[error("internal error")]
@@ -77,7 +80,7 @@ impl EdgeError {
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::UpstreamRejected => 502,
-            Self::Unavailable { .. } | Self::NotConfigured => 503,
+            Self::Unavailable { .. } | Self::DailyLimit { .. } | Self::NotConfigured => 503,
         }
     }
 
@@ -95,6 +98,7 @@ impl EdgeError {
             Self::RateLimited { .. } => "rate_limited",
             Self::UpstreamRejected => "provider_rejected",
             Self::Unavailable { .. } => "provider_unavailable",
+            Self::DailyLimit { .. } => "daily_call_limit",
             Self::NotConfigured => "not_configured",
             Self::Internal => "internal_error",
         }
@@ -110,7 +114,9 @@ impl EdgeError {
         let _ = headers.set("Content-Type", "application/json");
         let _ = match self {
             Self::MethodNotAllowed { allow } => headers.set("Allow", allow),
-            Self::Unavailable { retry_after } | Self::RateLimited { retry_after } => {
+            Self::Unavailable { retry_after }
+            | Self::RateLimited { retry_after }
+            | Self::DailyLimit { retry_after } => {
                 headers.set("Retry-After", &retry_after.to_string())
             }
             _ => Ok(()),

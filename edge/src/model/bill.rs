@@ -1,9 +1,25 @@
 //! Requests to a `Bill` object and what it keeps in storage.
 use serde::{Deserialize, Serialize};
-use shared::api::CheckoutView;
-use shared::clickpesa::PaymentRecord;
+use shared::api::{CheckoutView, UndeliveredNotification};
+use shared::clickpesa::{PaymentRecord, WebhookEvent};
 use shared::ledger::Bill;
 use shared::token::OrderClaims;
+
+/// What a `Bill` object is asked to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum BillRequest {
+    /// Create the bill (and its control number), or return the existing one.
+    Create(CreateBill),
+    /// The widget's view.
+    View,
+    /// The shop's view.
+    Order,
+    /// Apply a payment from a verified webhook (boxed: a payment record is large).
+    Apply(Box<ApplyPayment>),
+    /// Cancel the bill (the shop).
+    Cancel,
+}
 
 /// `create`: the verified claims of an order token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -18,9 +34,11 @@ pub struct CreatedBill {
     pub created: bool,
 }
 
-/// `apply`: a payment ClickPesa told us about in a (verified) webhook.
+/// `apply`: a payment ClickPesa told us about in a (verified) webhook, with the webhook's event
+/// name (the ledger checks that the two agree).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ApplyPayment {
+    pub event: WebhookEvent,
     pub record: PaymentRecord,
 }
 
@@ -43,6 +61,10 @@ pub struct StoredBill {
     pub next_poll_at: Option<u64>,
     /// Shop notifications not yet acknowledged with a 2xx, oldest first.
     pub outbox: Vec<Notification>,
+    /// Notifications given up after NOTIFY_MAX_ATTEMPTS, readable by the shop through
+    /// `GET /v1/orders/{ref}` until the bill is forgotten.
+    #[serde(default)]
+    pub undelivered: Vec<UndeliveredNotification>,
     /// Unix seconds when the bill reached its final state; BILL_RETENTION_SECS counts from here.
     #[serde(default)]
     pub settled_at: Option<u64>,
@@ -56,4 +78,7 @@ pub struct Notification {
     pub body: String,
     pub attempts: u32,
     pub next_attempt_at: u64,
+    /// Why the last attempt failed.
+    #[serde(default)]
+    pub last_error: Option<String>,
 }

@@ -40,6 +40,17 @@ pub struct GatewayCall {
     pub priority: Priority,
 }
 
+/// What the `ClickPesaGateway` object is asked to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum GatewayRequest {
+    /// Make one ClickPesa API call.
+    Call(GatewayCall),
+    /// Book a new checkout's calls (`shared::budget::checkout_calls`) against
+    /// CLICKPESA_DAILY_CALL_LIMIT before anything is asked of ClickPesa.
+    ReserveCheckout { calls: u32 },
+}
+
 /// How a ClickPesa call ended, other than with a 2xx body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum GatewayError {
@@ -57,6 +68,9 @@ pub enum GatewayError {
     /// A 2xx whose body is not what docs/clickpesa.md describes.
     #[error("ClickPesa sent an unexpected response body")]
     UnexpectedBody,
+    /// CLICKPESA_DAILY_CALL_LIMIT would be passed: no new checkout until midnight UTC.
+    #[error("the daily ClickPesa call limit is reached (resets in {retry_after} s)")]
+    DailyLimit { retry_after: u32 },
 }
 
 /// What the client of the edge sees when a ClickPesa call fails where no specific outcome applies.
@@ -65,6 +79,7 @@ impl From<GatewayError> for EdgeError {
         worker::console_warn!("{error}");
         match error {
             GatewayError::Unavailable { retry_after } => EdgeError::Unavailable { retry_after },
+            GatewayError::DailyLimit { retry_after } => EdgeError::DailyLimit { retry_after },
             GatewayError::Conflict
             | GatewayError::NotFound
             | GatewayError::Rejected { .. }

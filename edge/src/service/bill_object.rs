@@ -6,14 +6,14 @@
 use futures_util::lock::Mutex;
 use shared::api::{CheckoutView, OrderView};
 use shared::clickpesa::{CreateOrderControlNumber, PaymentRecord};
-use shared::ledger::{self, BillEvent};
+use shared::ledger::{self, Adoption, BillEvent};
 use shared::token::OrderClaims;
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
 use crate::clock::now_secs;
 use crate::config::Config;
 use crate::http::errors::EdgeError;
-use crate::model::bill::{Applied, ApplyPayment, CreateBill, CreatedBill, StoredBill};
+use crate::model::bill::{Applied, ApplyPayment, BillRequest, CreateBill, CreatedBill, StoredBill};
 use crate::model::gateway::GatewayError;
 use crate::service::clickpesa::ClickPesa;
 use crate::service::{outbox, rpc, schedule};
@@ -41,13 +41,12 @@ impl DurableObject for Bill {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        match rpc::op(&req).as_str() {
-            "create" => rpc::reply(&self.create(req.json::<CreateBill>().await?.claims).await),
-            "view" => rpc::reply(&self.view().await),
-            "order" => rpc::reply(&self.order_view().await),
-            "apply" => rpc::reply(&self.apply(req.json::<ApplyPayment>().await?).await),
-            "cancel" => rpc::reply(&self.cancel().await),
-            _ => Response::error("unknown operation", 404),
+        match req.json::<BillRequest>().await? {
+            BillRequest::Create(CreateBill { claims }) => rpc::reply(&self.create(claims).await),
+            BillRequest::View => rpc::reply(&self.view().await),
+            BillRequest::Order => rpc::reply(&self.order_view().await),
+            BillRequest::Apply(payment) => rpc::reply(&self.apply(*payment).await),
+            BillRequest::Cancel => rpc::reply(&self.cancel().await),
         }
     }
 
@@ -92,17 +91,36 @@ impl Bill {
         CheckoutView::from_bill(bill, self.config().mpesa_business_number().as_deref(), now)
     }
 
-    fn order_view_of(&self, bill: &ledger::Bill, now: u64) -> OrderView {
-        OrderView::from_bill(bill, self.config().mpesa_business_number().as_deref(), now)
+    fn order_view_of(&self, stored: &StoredBill, now: u64) -> OrderView {
+        let mut view = OrderView::from_bill(
+            &stored.bill,
+            self.config().mpesa_business_number().as_deref(),
+            now,
+        );
+        view.undelivered_notifications = stored.undelivered.clone();
+        view
     }
 
-    /// Queues shop notifications for `events` when the shop has a webhook configured.
+    /// Queues shop notifications for `events` when the shop has a webhook configured. Records
+    /// kept for review are logged as well, notifications or not: money nobody can read must be
+    /// seen by someone.
     fn record_events(
         &self,
         stored: &mut StoredBill,
         events: Vec<BillEvent>,
         now: u64,
     ) -> Result<(), EdgeError> {
+        for review in events.iter().filter_map(|e| e.review.as_ref()) {
+            worker::console_error!(
+                "bill {}: payment {} needs review ({}): status {:?}, amount {:?}, currency {:?}",
+                stored.bill.reference,
+                review.payment_id,
+                review.reason.as_str(),
+                review.status,
+                review.amount,
+                review.currency
+            );
+        }
         if !events.is_empty() && self.config().merchant_webhook().is_some() {
             outbox::enqueue(&mut stored.outbox, events, now)?;
         }
@@ -113,24 +131,31 @@ impl Bill {
         let _writer = self.writer.lock().await;
         let now = now_secs();
         if let Some(stored) = self.load().await? {
-            if stored.bill.amount != claims.amount.get() {
-                return Err(EdgeError::conflict(
-                    "amount_mismatch",
-                    "a checkout for this reference already exists with a different amount",
-                ));
-            }
+            stored.bill.matches_order(&claims).map_err(|code| {
+                EdgeError::conflict(
+                    code,
+                    "a checkout for this reference already exists for a different order",
+                )
+            })?;
             return Ok(CreatedBill {
                 view: self.view_of(&stored.bill, now),
                 created: false,
             });
         }
+        let expires_at =
+            ledger::checkout_expiry(claims.exp, now, self.config().checkout_ttl_secs())
+                .ok_or_else(|| {
+                    EdgeError::unauthorized("token_expired", "the order token has expired")
+                })?;
         // Nothing is stored until ClickPesa has answered: a failed attempt leaves no state, and a
         // retry asks again with the same billReference, which ClickPesa cannot number twice.
         let clickpesa = ClickPesa::interactive(&self.env)?;
+        let calls = shared::budget::checkout_calls(self.config().reconcile_schedule().len());
+        clickpesa.reserve_checkout(calls).await?;
         let request = CreateOrderControlNumber {
             bill_reference: Some(claims.reference.to_string()),
             bill_amount: Some(claims.amount.get()),
-            bill_description: Some(ascii_description(claims.description.as_str())),
+            bill_description: Some(claims.description.ascii_for_clickpesa()),
             bill_payment_mode: Some(claims.mode),
             ..Default::default()
         };
@@ -140,7 +165,6 @@ impl Bill {
             Err(GatewayError::Conflict) => adopt(&clickpesa, &claims).await?,
             Err(error) => return Err(error.into()),
         };
-        let expires_at = claims.exp.min(now + self.config().checkout_ttl_secs());
         let bill = ledger::Bill::new(&claims, control_number, now, expires_at);
         let first_poll = schedule::poll_gap(&self.config().reconcile_schedule(), 0);
         let mut stored = StoredBill {
@@ -148,6 +172,7 @@ impl Bill {
             polls: 0,
             next_poll_at: first_poll.map(|gap| now + gap),
             outbox: Vec::new(),
+            undelivered: Vec::new(),
             settled_at: None,
         };
         self.save(&mut stored, now).await?;
@@ -164,7 +189,7 @@ impl Bill {
 
     async fn order_view(&self) -> Result<OrderView, EdgeError> {
         let stored = self.load().await?.ok_or(EdgeError::NotFound)?;
-        Ok(self.order_view_of(&stored.bill, now_secs()))
+        Ok(self.order_view_of(&stored, now_secs()))
     }
 
     async fn apply(&self, payment: ApplyPayment) -> Result<Applied, EdgeError> {
@@ -172,7 +197,10 @@ impl Bill {
         let mut stored = self.load().await?.ok_or(EdgeError::NotFound)?;
         let now = now_secs();
         let version = stored.bill.version;
-        let events = match stored.bill.apply(&payment.record, now) {
+        let events = match stored
+            .bill
+            .apply_webhook(&payment.event, &payment.record, now)
+        {
             Ok(events) => events,
             Err(error) => {
                 worker::console_warn!("payment {} not applied: {error}", payment.record.id);
@@ -187,25 +215,37 @@ impl Bill {
         Ok(Applied::Recorded)
     }
 
+    /// Deactivates the number, asks ClickPesa for the bill's payments once more (as expiry does: a
+    /// payment in flight at the deactivation whose webhook is lost would otherwise never be
+    /// found), then cancels the bill unless that found money, in which case it answers 409.
     async fn cancel(&self) -> Result<OrderView, EdgeError> {
         let _writer = self.writer.lock().await;
         let mut stored = self.load().await?.ok_or(EdgeError::NotFound)?;
         let now = now_secs();
         // Ask the ledger first (on a copy): a paid bill is not deactivated at ClickPesa, and an
         // already cancelled one (no new events) is not deactivated twice.
-        let mut cancelled = stored.bill.clone();
-        let events = cancelled
+        let not_cancellable =
+            |error: ledger::LedgerError| EdgeError::conflict(error.code(), error.to_string());
+        if stored
+            .bill
+            .clone()
             .cancel(now)
-            .map_err(|error| EdgeError::conflict(error.code(), error.to_string()))?;
-        if !events.is_empty() {
-            ClickPesa::interactive(&self.env)?
-                .deactivate(&stored.bill.control_number)
-                .await?;
-            stored.bill = cancelled;
-            self.record_events(&mut stored, events, now)?;
-            self.save(&mut stored, now).await?;
+            .map_err(not_cancellable)?
+            .is_empty()
+        {
+            return Ok(self.order_view_of(&stored, now));
         }
-        Ok(self.order_view_of(&stored.bill, now))
+        let clickpesa = ClickPesa::interactive(&self.env)?;
+        clickpesa.deactivate(&stored.bill.control_number).await?;
+        let records = clickpesa.payments(stored.bill.reference.as_str()).await?;
+        self.apply_records(&mut stored, records, now)?;
+        let cancelled = stored.bill.cancel(now);
+        if let Ok(events) = &cancelled {
+            self.record_events(&mut stored, events.clone(), now)?;
+        }
+        self.save(&mut stored, now).await?;
+        cancelled.map_err(not_cancellable)?;
+        Ok(self.order_view_of(&stored, now))
     }
 
     /// The alarm: reconcile, expire, notify, forget — whichever is due — then sleep until the next.
@@ -228,16 +268,22 @@ impl Bill {
         let poll_due = stored.next_poll_at.is_some_and(|at| now >= at);
         if stored.bill.is_open() && expiry_due {
             self.expire(&mut stored, now).await?;
-        } else if stored.bill.is_open() && poll_due {
+        } else if stored.bill.is_watched() && poll_due {
             self.reconcile(&mut stored, now).await?;
         }
-        if let Some(webhook) = config.merchant_webhook() {
-            let retry = schedule::NotifyRetry {
-                base_secs: config.notify_retry_base_secs(),
-                max_secs: config.notify_retry_max_secs(),
-            };
-            outbox::deliver_due(&mut stored.outbox, &webhook, retry, now).await;
-        }
+        let retry = schedule::NotifyRetry {
+            base_secs: config.notify_retry_base_secs(),
+            max_secs: config.notify_retry_max_secs(),
+            max_attempts: config.notify_max_attempts(),
+        };
+        outbox::deliver_due(
+            &mut stored.outbox,
+            &mut stored.undelivered,
+            config.merchant_webhook().as_ref(),
+            retry,
+            now,
+        )
+        .await;
         self.save(&mut stored, now).await
     }
 
@@ -316,25 +362,21 @@ impl Bill {
     }
 }
 
-/// A 409 on create means the reference exists at ClickPesa. It is ours only if the amount matches.
+/// A 409 on create means the reference exists at ClickPesa. It is ours only if the amount matches,
+/// and usable only while the number is active and has taken no money: otherwise it belongs to an
+/// old order whose bill was forgotten, and adopting it would apply that order's payments again.
 async fn adopt(clickpesa: &ClickPesa, claims: &OrderClaims) -> Result<String, EdgeError> {
     let details = clickpesa.bill_details(claims.reference.as_str()).await?;
-    if details.bill_amount.as_ref().and_then(|a| a.whole_tzs()) == Some(claims.amount.get()) {
-        Ok(details.bill_pay_number)
-    } else {
-        Err(EdgeError::conflict(
+    let payments = clickpesa.payments(claims.reference.as_str()).await?;
+    match Adoption::judge(&details, &payments, claims.amount.get()) {
+        Adoption::Adopt => Ok(details.bill_pay_number),
+        Adoption::AmountMismatch => Err(EdgeError::conflict(
             "reference_in_use",
             "this reference is already used at the payment provider",
-        ))
+        )),
+        Adoption::Settled => Err(EdgeError::conflict(
+            "reference_settled",
+            "this reference belongs to an earlier order that is closed or paid; use a new reference",
+        )),
     }
-}
-
-/// ClickPesa's checksum of non-ASCII text depends on its serialiser (docs/clickpesa.md §5.3, V5), so the
-/// description we send is kept ASCII. `shared` has no such helper yet; the shopper still sees the
-/// original description, only ClickPesa's copy is transliterated away.
-fn ascii_description(description: &str) -> String {
-    description
-        .chars()
-        .map(|c| if c.is_ascii() { c } else { '?' })
-        .collect()
 }

@@ -1,13 +1,13 @@
 //! The worker's typed handle on `Bill` objects: one object per reference, addressed by name.
-use serde::{de::DeserializeOwned, Serialize};
+use serde::de::DeserializeOwned;
 use shared::api::{CheckoutView, OrderView};
-use shared::clickpesa::PaymentRecord;
+use shared::clickpesa::{PaymentRecord, WebhookEvent};
 use shared::token::OrderClaims;
 use shared::validate::BillReference;
 use worker::Env;
 
 use crate::http::errors::EdgeError;
-use crate::model::bill::{Applied, ApplyPayment, CreateBill, CreatedBill};
+use crate::model::bill::{Applied, ApplyPayment, BillRequest, CreateBill, CreatedBill};
 use crate::service::{bill_object, rpc};
 
 pub struct BillHandle<'a> {
@@ -20,35 +20,39 @@ impl<'a> BillHandle<'a> {
         Self { env, reference }
     }
 
-    async fn call<Req: Serialize, T: DeserializeOwned>(
-        &self,
-        op: &str,
-        body: &Req,
-    ) -> Result<T, EdgeError> {
+    async fn call<T: DeserializeOwned>(&self, request: &BillRequest) -> Result<T, EdgeError> {
         let stub = self
             .env
             .durable_object(bill_object::BINDING)?
             .get_by_name(self.reference.as_str())?;
-        rpc::call(&stub, op, body).await?
+        rpc::call(&stub, request).await?
     }
 
     pub async fn create(&self, claims: OrderClaims) -> Result<CreatedBill, EdgeError> {
-        self.call("create", &CreateBill { claims }).await
+        self.call(&BillRequest::Create(CreateBill { claims })).await
     }
 
     pub async fn view(&self) -> Result<CheckoutView, EdgeError> {
-        self.call("view", &()).await
+        self.call(&BillRequest::View).await
     }
 
     pub async fn order_view(&self) -> Result<OrderView, EdgeError> {
-        self.call("order", &()).await
+        self.call(&BillRequest::Order).await
     }
 
-    pub async fn apply(&self, record: PaymentRecord) -> Result<Applied, EdgeError> {
-        self.call("apply", &ApplyPayment { record }).await
+    pub async fn apply(
+        &self,
+        event: WebhookEvent,
+        record: PaymentRecord,
+    ) -> Result<Applied, EdgeError> {
+        self.call(&BillRequest::Apply(Box::new(ApplyPayment {
+            event,
+            record,
+        })))
+        .await
     }
 
     pub async fn cancel(&self) -> Result<OrderView, EdgeError> {
-        self.call("cancel", &()).await
+        self.call(&BillRequest::Cancel).await
     }
 }

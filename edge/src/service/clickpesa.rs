@@ -7,7 +7,7 @@ use shared::clickpesa::{
 };
 use worker::{Env, Stub};
 
-use crate::model::gateway::{GatewayCall, GatewayError, HttpMethod, Priority};
+use crate::model::gateway::{GatewayCall, GatewayError, GatewayRequest, HttpMethod, Priority};
 use crate::service::{gateway, rpc};
 
 pub struct ClickPesa {
@@ -47,13 +47,22 @@ impl ClickPesa {
             body,
             priority: self.priority,
         };
-        let reply: Result<Value, GatewayError> = rpc::call(&self.gateway, "call", &call)
-            .await
-            .map_err(|error| {
+        let reply: Value = self.ask(&GatewayRequest::Call(call)).await?;
+        serde_json::from_value(reply).map_err(|_| GatewayError::UnexpectedBody)
+    }
+
+    async fn ask<T: DeserializeOwned>(&self, request: &GatewayRequest) -> Result<T, GatewayError> {
+        let reply: Result<T, GatewayError> =
+            rpc::call(&self.gateway, request).await.map_err(|error| {
                 worker::console_error!("gateway object unreachable: {error}");
                 GatewayError::Unavailable { retry_after: 5 }
             })?;
-        serde_json::from_value(reply?).map_err(|_| GatewayError::UnexpectedBody)
+        reply
+    }
+
+    /// Books a new checkout's `calls` against the daily limit (a no-op when none is set).
+    pub async fn reserve_checkout(&self, calls: u32) -> Result<(), GatewayError> {
+        self.ask(&GatewayRequest::ReserveCheckout { calls }).await
     }
 
     pub async fn create_order_control_number(

@@ -14,10 +14,12 @@ use worker::{
     durable_object, DurableObject, Env, Headers, Method, Request, RequestInit, Response, State,
 };
 
-use crate::clock::now_ms;
+use shared::budget::DailyCalls;
+
+use crate::clock::{now_ms, now_secs};
 use crate::config::Config;
 use crate::http::outbound;
-use crate::model::gateway::{GatewayCall, GatewayError, Priority};
+use crate::model::gateway::{GatewayCall, GatewayError, GatewayRequest, Priority};
 use crate::service::rpc;
 
 /// The binding name in wrangler.toml and the one object's name.
@@ -25,6 +27,7 @@ pub const BINDING: &str = "CLICKPESA_GATEWAY";
 pub const INSTANCE: &str = "clickpesa";
 
 const TOKEN_KEY: &str = "token";
+const DAILY_CALLS_KEY: &str = "daily_calls";
 /// ClickPesa tokens live one hour; refresh five minutes early so none expires mid-request.
 const TOKEN_LIFETIME_MS: u64 = 60 * 60 * 1000;
 const TOKEN_REFRESH_MARGIN_MS: u64 = 5 * 60 * 1000;
@@ -50,10 +53,17 @@ impl CachedToken {
     }
 }
 
-/// An HTTP outcome that is not a 2xx.
+/// How one exchange with ClickPesa failed; [`ClickPesaGateway::call`] decides from it what is
+/// worth another attempt.
 enum Failure {
+    /// ClickPesa answered with this non-2xx status.
     Status(u16),
+    /// No answer: refused or reset connection, timeout, or a request that could not be built.
     Transport,
+    /// Not sent: the pacing window is full, and a slot frees in `retry_after` seconds.
+    Paced { retry_after: u32 },
+    /// A 2xx whose body is not JSON.
+    BadBody,
 }
 
 #[durable_object]
@@ -65,6 +75,8 @@ pub struct ClickPesaGateway {
     refresh: Mutex<()>,
     /// Start times of the calls made in the last minute.
     window: RefCell<VecDeque<u64>>,
+    /// Serialises read-modify-write of the stored daily call count.
+    daily: Mutex<()>,
 }
 
 impl DurableObject for ClickPesaGateway {
@@ -75,20 +87,68 @@ impl DurableObject for ClickPesaGateway {
             token: RefCell::new(None),
             refresh: Mutex::new(()),
             window: RefCell::new(VecDeque::new()),
+            daily: Mutex::new(()),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let call: GatewayCall = req.json().await?;
-        let result = self.call(&call).await;
-        if let Err(error) = &result {
-            worker::console_warn!("clickpesa {:?} {}: {error}", call.method, call.path);
+        match req.json::<GatewayRequest>().await? {
+            GatewayRequest::Call(call) => {
+                let result = self.call(&call).await;
+                if let Err(error) = &result {
+                    worker::console_warn!("clickpesa {:?} {}: {error}", call.method, call.path);
+                }
+                rpc::reply(&result)
+            }
+            GatewayRequest::ReserveCheckout { calls } => {
+                rpc::reply(&self.reserve_checkout(calls).await)
+            }
         }
-        rpc::reply(&result)
     }
 }
 
 impl ClickPesaGateway {
+    /// Books a new checkout's calls for today, or refuses it once CLICKPESA_DAILY_CALL_LIMIT
+    /// would be passed. Off (always booked, nothing stored) when no limit is set.
+    async fn reserve_checkout(&self, calls: u32) -> Result<(), GatewayError> {
+        let Some(limit) = Config::new(&self.env).clickpesa_daily_call_limit() else {
+            return Ok(());
+        };
+        self.update_daily(|day| day.book(calls, limit, now_secs()))
+            .await?
+            .map_err(|spent| {
+                worker::console_error!(
+                    "clickpesa: daily call limit {limit} reached; a new checkout was refused"
+                );
+                GatewayError::DailyLimit {
+                    retry_after: spent.retry_after_secs,
+                }
+            })
+    }
+
+    /// Applies `change` to the stored daily count and stores the result.
+    async fn update_daily<T>(
+        &self,
+        change: impl FnOnce(&mut DailyCalls) -> T,
+    ) -> Result<T, GatewayError> {
+        let _serial = self.daily.lock().await;
+        let storage = self.state.storage();
+        let mut day: DailyCalls = storage
+            .get(DAILY_CALLS_KEY)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let outcome = change(&mut day);
+        storage.put(DAILY_CALLS_KEY, &day).await.map_err(|error| {
+            worker::console_error!("gateway: daily call count not stored: {error}");
+            GatewayError::Unavailable {
+                retry_after: RETRY_AFTER_SECS,
+            }
+        })?;
+        Ok(outcome)
+    }
+
     async fn call(&self, call: &GatewayCall) -> Result<Value, GatewayError> {
         let mut attempt = 0;
         let mut token_renewed = false;
@@ -111,6 +171,12 @@ impl ClickPesaGateway {
                 Err(Failure::Status(status)) if status < 500 => {
                     return Err(GatewayError::Rejected { status })
                 }
+                // Pacing already waited as long as this caller may; asking again cannot help.
+                Err(Failure::Paced { retry_after }) => {
+                    return Err(GatewayError::Unavailable { retry_after })
+                }
+                // A 2xx was answered: the request went through, so it must not be sent again.
+                Err(Failure::BadBody) => return Err(GatewayError::UnexpectedBody),
                 Err(Failure::Status(_) | Failure::Transport) => {
                     attempt += 1;
                     if attempt >= MAX_ATTEMPTS {
@@ -155,9 +221,7 @@ impl ClickPesaGateway {
 
     /// Sends one paced request; a 2xx body is parsed as JSON (an empty one as `null`).
     async fn exchange(&self, request: Request, priority: Priority) -> Result<Value, Failure> {
-        self.admit(priority)
-            .await
-            .map_err(|_| Failure::Status(429))?;
+        self.admit(priority).await?;
         let mut response = outbound::send(request, REQUEST_TIMEOUT)
             .await
             .map_err(|error| {
@@ -172,12 +236,12 @@ impl ClickPesaGateway {
         if text.trim().is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_str(&text).map_err(|_| Failure::Status(502))
+        serde_json::from_str(&text).map_err(|_| Failure::BadBody)
     }
 
     /// Takes a slot in the sliding one-minute window: interactive calls wait briefly for one,
     /// background calls only take one while the window is below their share.
-    async fn admit(&self, priority: Priority) -> Result<(), GatewayError> {
+    async fn admit(&self, priority: Priority) -> Result<(), Failure> {
         let per_minute = Config::new(&self.env).clickpesa_requests_per_minute();
         let limit = match priority {
             Priority::Interactive => per_minute,
@@ -204,8 +268,8 @@ impl ClickPesaGateway {
                     .map_or(0, |&started| started + WINDOW_MS - now)
             };
             if priority == Priority::Background || wait_ms > MAX_PACING_WAIT_MS {
-                return Err(GatewayError::Unavailable {
-                    retry_after: wait_ms.div_ceil(1000) as u32,
+                return Err(Failure::Paced {
+                    retry_after: wait_ms.div_ceil(1000).max(1) as u32,
                 });
             }
             worker::Delay::from(Duration::from_millis(wait_ms.max(1))).await;
@@ -290,7 +354,18 @@ impl ClickPesaGateway {
                 return Err(unavailable);
             }
             Err(Failure::Transport) => return Err(unavailable),
+            Err(Failure::Paced { retry_after }) => {
+                return Err(GatewayError::Unavailable { retry_after })
+            }
+            Err(Failure::BadBody) => return Err(GatewayError::UnexpectedBody),
         };
+        if Config::new(&self.env)
+            .clickpesa_daily_call_limit()
+            .is_some()
+        {
+            // Token refreshes count against the day too, though no checkout booked them.
+            let _ = self.update_daily(|day| day.record(1, now_secs())).await;
+        }
         let response: shared::clickpesa::TokenResponse =
             serde_json::from_value(body).map_err(|_| GatewayError::UnexpectedBody)?;
         Ok(CachedToken {

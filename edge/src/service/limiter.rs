@@ -21,9 +21,12 @@ use crate::service::rpc;
 /// The binding name in wrangler.toml.
 pub const BINDING: &str = "CHECKOUT_LIMITER";
 
+/// What a `CheckoutLimiter` object is asked to do.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct Take {
-    rate: Rate,
+#[serde(tag = "op", rename_all = "snake_case")]
+enum LimiterRequest {
+    /// Take `tokens` from the object's bucket, which refills at `rate`.
+    Take { rate: Rate, tokens: u32 },
 }
 
 #[durable_object]
@@ -39,13 +42,13 @@ impl DurableObject for CheckoutLimiter {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let Take { rate } = req.json().await?;
+        let LimiterRequest::Take { rate, tokens } = req.json().await?;
         let now = now_ms();
         let taken = self
             .bucket
             .borrow_mut()
             .get_or_insert_with(|| TokenBucket::full(now))
-            .take(rate, now)
+            .take_n(rate, tokens, now)
             .map_err(|throttled| EdgeError::RateLimited {
                 retry_after: throttled.retry_after_secs,
             });
@@ -76,8 +79,18 @@ pub fn order_key(reference: &BillReference) -> String {
     format!("order:{reference}")
 }
 
+/// The bucket of ClickPesa calls a client's checkouts may cause (see `shared::budget`).
+pub fn calls_key(client_key: &str) -> String {
+    format!("calls:{client_key}")
+}
+
 /// Takes one request from `key`'s bucket, or answers 429 with the wait.
 pub async fn admit(env: &Env, key: &str, rate: Rate) -> Result<(), EdgeError> {
+    admit_n(env, key, rate, 1).await
+}
+
+/// Takes `tokens` from `key`'s bucket at once, or answers 429 with the wait.
+pub async fn admit_n(env: &Env, key: &str, rate: Rate, tokens: u32) -> Result<(), EdgeError> {
     let stub = env.durable_object(BINDING)?.get_by_name(key)?;
-    rpc::call(&stub, "take", &Take { rate }).await?
+    rpc::call(&stub, &LimiterRequest::Take { rate, tokens }).await?
 }

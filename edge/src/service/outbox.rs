@@ -1,8 +1,10 @@
 //! The shop-notification outbox of a Bill object: events are queued in the same storage write that
-//! records them, and delivered (signed per Standard Webhooks, retried) from the alarm until the shop answers 2xx.
+//! records them, and delivered (signed per Standard Webhooks, retried) from the alarm until the shop
+//! answers 2xx, or until NOTIFY_MAX_ATTEMPTS, after which they are kept as undelivered for the shop
+//! to read.
 use std::time::Duration;
 
-use shared::api::ShopNotification;
+use shared::api::{ShopNotification, UndeliveredNotification};
 use shared::ledger::BillEvent;
 use worker::{Headers, Method, Request, RequestInit};
 
@@ -29,15 +31,20 @@ pub fn enqueue(
             body: serde_json::to_string(&notification)?,
             attempts: 0,
             next_attempt_at: now,
+            last_error: None,
         });
     }
     Ok(())
 }
 
-/// Attempts every due notification once, in order; acknowledged ones leave the outbox.
+/// Attempts every due notification once, in order; acknowledged ones leave the outbox, and those
+/// out of attempts move to `undelivered`. Without a configured `webhook` every due attempt fails
+/// (and is rescheduled like any failure), so a removed URL can neither drop notifications nor
+/// leave them due in the past, which would wake the object again at once, forever.
 pub async fn deliver_due(
     outbox: &mut Vec<Notification>,
-    webhook: &MerchantWebhook,
+    undelivered: &mut Vec<UndeliveredNotification>,
+    webhook: Option<&MerchantWebhook>,
     retry: NotifyRetry,
     now: u64,
 ) {
@@ -47,18 +54,37 @@ pub async fn deliver_due(
             kept.push(notification);
             continue;
         }
-        match deliver(&notification, webhook, now).await {
-            Ok(()) => continue,
-            Err(reason) => {
-                notification.attempts += 1;
-                notification.next_attempt_at = now + notify_retry_gap(retry, notification.attempts);
+        let delivered = match webhook {
+            Some(webhook) => deliver(&notification, webhook, now).await,
+            None => Err("MERCHANT_WEBHOOK_URL or MERCHANT_WEBHOOK_SECRET is not set".to_owned()),
+        };
+        let Err(reason) = delivered else { continue };
+        notification.attempts += 1;
+        match notify_retry_gap(retry, notification.attempts) {
+            Some(gap) => {
+                notification.next_attempt_at = now + gap;
                 worker::console_warn!(
                     "notify {}: attempt {} failed ({reason}); next at {}",
                     notification.event_id,
                     notification.attempts,
                     notification.next_attempt_at
                 );
+                notification.last_error = Some(reason);
                 kept.push(notification);
+            }
+            None => {
+                worker::console_error!(
+                    "notify {}: given up after {} attempts ({reason}); kept as undelivered",
+                    notification.event_id,
+                    notification.attempts
+                );
+                undelivered.push(UndeliveredNotification {
+                    id: notification.event_id,
+                    body: notification.body,
+                    attempts: notification.attempts,
+                    last_attempt_at: now,
+                    last_error: reason,
+                });
             }
         }
     }

@@ -3,11 +3,13 @@
 //! once its retention period is over.
 use crate::model::bill::StoredBill;
 
-/// How shop notifications are retried: doubling from `base_secs`, never longer than `max_secs`.
+/// How shop notifications are retried: doubling from `base_secs`, never longer than `max_secs`,
+/// at most `max_attempts` attempts in all.
 #[derive(Debug, Clone, Copy)]
 pub struct NotifyRetry {
     pub base_secs: u64,
     pub max_secs: u64,
+    pub max_attempts: u32,
 }
 
 /// How soon a failed expiry (ClickPesa unreachable) is tried again.
@@ -20,12 +22,17 @@ pub fn poll_gap(schedule: &[u64], polls: usize) -> Option<u64> {
     schedule.get(polls).copied()
 }
 
-/// Seconds before retry number `attempts` (1-based) of a notification: exponential, capped.
-pub fn notify_retry_gap(retry: NotifyRetry, attempts: u32) -> u64 {
+/// Seconds before the next attempt of a notification that has failed `attempts` times
+/// (exponential, capped), or `None` once it has had all its attempts: a shop that is gone for good
+/// must not keep a bill (and its retention purge) waiting forever.
+pub fn notify_retry_gap(retry: NotifyRetry, attempts: u32) -> Option<u64> {
+    if attempts >= retry.max_attempts {
+        return None;
+    }
     let factor = 1u64
         .checked_shl(attempts.saturating_sub(1))
         .unwrap_or(u64::MAX);
-    retry.base_secs.saturating_mul(factor).min(retry.max_secs)
+    Some(retry.base_secs.saturating_mul(factor).min(retry.max_secs))
 }
 
 /// When a settled bill may be deleted: `retention_secs` after it settled, and never while a
@@ -44,15 +51,11 @@ pub fn purge_due(stored: &StoredBill, retention_secs: u64, now: u64) -> bool {
 
 /// The earliest moment (unix seconds) anything is due, or `None` when the object can sleep for good.
 pub fn next_wake(stored: &StoredBill, retention_secs: u64, now: u64) -> Option<u64> {
-    let (expiry, poll) = match stored.bill.is_open() {
-        // An expiry already due but not carried out (ClickPesa down) is retried by a poll, not
-        // in a tight loop.
-        true => (
-            (stored.bill.expires_at > now).then_some(stored.bill.expires_at),
-            stored.next_poll_at,
-        ),
-        false => (None, None),
-    };
+    // An expiry already due but not carried out (ClickPesa down) is retried by a poll, not in a
+    // tight loop.
+    let expiry = stored.bill.next_expiry_check().filter(|&at| at > now);
+    // Paid bills keep their remaining polls: a refund or reversal whose webhook is lost is found.
+    let poll = stored.next_poll_at.filter(|_| stored.bill.is_watched());
     let outbox = stored.outbox.iter().map(|n| n.next_attempt_at).min();
     let purge = purge_at(stored, retention_secs);
     [expiry, poll, outbox, purge].into_iter().flatten().min()
@@ -70,15 +73,22 @@ mod tests {
     }
 
     #[test]
-    fn notify_retries_double_and_cap() {
+    fn notify_retries_double_cap_and_end() {
         let retry = NotifyRetry {
             base_secs: 10,
             max_secs: 3600,
+            max_attempts: 50,
         };
-        assert_eq!(notify_retry_gap(retry, 1), 10);
-        assert_eq!(notify_retry_gap(retry, 2), 20);
-        assert_eq!(notify_retry_gap(retry, 4), 80);
-        assert_eq!(notify_retry_gap(retry, 40), 3600);
-        assert_eq!(notify_retry_gap(retry, 200), 3600);
+        assert_eq!(notify_retry_gap(retry, 1), Some(10));
+        assert_eq!(notify_retry_gap(retry, 2), Some(20));
+        assert_eq!(notify_retry_gap(retry, 4), Some(80));
+        assert_eq!(notify_retry_gap(retry, 40), Some(3600));
+        assert_eq!(notify_retry_gap(retry, 49), Some(3600));
+        assert_eq!(
+            notify_retry_gap(retry, 50),
+            None,
+            "the 50th failure is the last"
+        );
+        assert_eq!(notify_retry_gap(retry, 200), None);
     }
 }

@@ -477,9 +477,27 @@ fn record(
     }
 }
 
-/// SUCCESS and every later status: the statuses whose money is counted.
+/// SUCCESS and every later status: money arrived (and, for the last two, went back).
 fn money_arrived(status: &PaymentStatus) -> bool {
-    status.is_paid() || matches!(status, PaymentStatus::Refunded | PaymentStatus::Reversed)
+    status.is_paid() || money_returned(status)
+}
+
+fn money_returned(status: &PaymentStatus) -> bool {
+    matches!(status, PaymentStatus::Refunded | PaymentStatus::Reversed)
+}
+
+/// Whether the ledger may apply a money record at all, decided here independently: a known
+/// status, a currency that is TZS (any case) or absent, and a readable whole amount above zero.
+fn readable_money(record: &PaymentRecord) -> bool {
+    let currency_ok = record
+        .collected_currency
+        .as_deref()
+        .is_none_or(|c| c.eq_ignore_ascii_case(CURRENCY));
+    let amount = record
+        .collected_amount
+        .as_ref()
+        .and_then(FlexAmount::whole_tzs);
+    currency_ok && amount.is_some_and(|a| a > 0)
 }
 
 /// A sum that cannot overflow, so the harness itself never panics on huge wire amounts (whether the
@@ -496,6 +514,8 @@ fn expected_state(bill: &Bill) -> BillState {
         BillState::Paid
     } else if bill.paid_total > 0 {
         BillState::PartiallyPaid
+    } else if bill.returned_total > 0 {
+        BillState::Refunded
     } else {
         match bill.closed.as_ref().map(|c| c.kind) {
             Some(ClosureKind::Expired) => BillState::Expired,
@@ -522,7 +542,9 @@ pub fn check_ledger(amount: u32, steps: &[Step]) {
     };
     let mut now = 1_000;
     let mut bill = Bill::new(&claims, CONTROL_NUMBER.to_owned(), now, now + 900);
-    let mut received = std::collections::BTreeMap::<String, u64>::new();
+    // The model: per payment id, its amount (from its first applied money record) and whether
+    // the money went back.
+    let mut received = std::collections::BTreeMap::<String, (u64, bool)>::new();
     let mut event_ids = BTreeSet::new();
     for step in steps {
         now += u64::from(step.after);
@@ -537,19 +559,21 @@ pub fn check_ledger(amount: u32, steps: &[Step]) {
             } => {
                 let record = record(*payment, *status, amount, *currency, *to);
                 let result = bill.apply(&record, now);
-                // The model: a payment counts from its first accepted money record, at that amount.
-                if result.is_ok()
-                    && money_arrived(&record.status)
-                    && !received.contains_key(&record.id)
-                {
-                    let amount = record
-                        .collected_amount
-                        .as_ref()
-                        .and_then(FlexAmount::whole_tzs);
-                    received.insert(
-                        record.id.clone(),
-                        amount.expect("apply accepted an unreadable amount"),
-                    );
+                if result.is_ok() && money_arrived(&record.status) {
+                    if readable_money(&record) {
+                        let amount = record
+                            .collected_amount
+                            .as_ref()
+                            .and_then(FlexAmount::whole_tzs)
+                            .unwrap_or_default();
+                        let entry = received.entry(record.id.clone()).or_insert((amount, false));
+                        entry.1 |= money_returned(&record.status);
+                    } else {
+                        assert!(
+                            bill.payments.get(&record.id) == before.payments.get(&record.id),
+                            "an unreadable record moved money: {step:?}"
+                        );
+                    }
                 }
                 result
             }
@@ -595,14 +619,35 @@ pub fn check_ledger(amount: u32, steps: &[Step]) {
 
         assert_eq!(
             bill.paid_total,
-            total(bill.payments.values().map(|p| p.amount))
+            total(
+                bill.payments
+                    .values()
+                    .filter(|p| p.is_held())
+                    .map(|p| p.amount)
+            )
         );
+        let model = |returned: bool| {
+            total(
+                received
+                    .values()
+                    .filter(|(_, r)| *r == returned)
+                    .map(|(a, _)| *a),
+            )
+        };
         assert_eq!(
             bill.paid_total,
-            total(received.values().copied()),
+            model(false),
             "paid_total differs from the model"
         );
-        assert!(bill.paid_total >= before.paid_total, "paid_total went down");
+        assert_eq!(
+            bill.returned_total,
+            model(true),
+            "returned_total differs from the model"
+        );
+        assert!(
+            bill.paid_total >= before.paid_total || bill.returned_total > before.returned_total,
+            "paid_total went down without money going back"
+        );
         assert!(
             bill.payments.values().all(|p| money_arrived(&p.status)),
             "a payment without money is counted"

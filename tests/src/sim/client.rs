@@ -12,8 +12,9 @@
 //! ```
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use shared::clickpesa::PaymentStatus;
 
-use super::control::{BillView, PayResponse, Stats};
+use super::control::{BillView, PayResponse, ReturnRequest, ReturnResponse, Stats};
 use super::faults::FaultSettings;
 use super::pay::PayRequest;
 use super::webhook::Delivery;
@@ -43,6 +44,20 @@ impl SimClient {
 
     pub async fn pay(&self, req: &PayRequest) -> Result<PayResponse, ClientError> {
         self.post("/_sim/pay", req).await
+    }
+
+    /// Refunds or reverses payment `id` (`status` REFUNDED or REVERSED); its webhook follows.
+    pub async fn return_payment(
+        &self,
+        id: &str,
+        status: PaymentStatus,
+    ) -> Result<ReturnResponse, ClientError> {
+        let request = ReturnRequest {
+            status,
+            faults: Default::default(),
+        };
+        self.post(&format!("/_sim/payments/{id}/return"), &request)
+            .await
     }
 
     pub async fn faults(&self) -> Result<FaultSettings, ClientError> {

@@ -3,6 +3,7 @@
 //! | route | body / answer |
 //! |---|---|
 //! | `POST /_sim/pay` | [`PayRequest`] → [`PayResponse`] |
+//! | `POST /_sim/payments/{id}/return` | [`ReturnRequest`] → [`ReturnResponse`]: a refund or reversal, with its webhook |
 //! | `GET`/`POST /_sim/faults` | [`FaultSettings`] (POST replaces; `{}` clears) |
 //! | `GET /_sim/bills/{n}` | [`BillView`]: the bill, its status and payments |
 //! | `GET /_sim/stats` | [`Stats`] |
@@ -26,11 +27,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use shared::clickpesa::PaymentRecord;
+use shared::clickpesa::{PaymentRecord, PaymentStatus};
 
 use super::clock::now_ms;
 use super::error::ControlError;
-use super::faults::FaultSettings;
+use super::faults::{FaultSettings, PayFaults};
 use super::pay::{Paid, PayRequest, Refusal};
 use super::state::Bill;
 use super::webhook::{Delivery, DeliveryStatus};
@@ -39,6 +40,7 @@ use super::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/pay", post(pay))
+        .route("/payments/{id}/return", post(return_payment))
         .route("/faults", get(faults).post(set_faults))
         .route("/bills/{number}", get(bill))
         .route("/stats", get(stats))
@@ -57,6 +59,43 @@ pub enum PayResult {
     Failed,
     /// Refused by the MNO: nothing recorded, no webhook.
     Refused,
+}
+
+/// `POST /_sim/payments/{id}/return` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    /// `REFUNDED` or `REVERSED`.
+    pub status: PaymentStatus,
+    #[serde(default)]
+    pub faults: PayFaults,
+}
+
+/// `POST /_sim/payments/{id}/return` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReturnResponse {
+    /// The record as `GET /payments/{ref}` now returns it.
+    pub payment: PaymentRecord,
+    /// Deliveries of its webhook as they stand when the call returns.
+    pub webhooks: Vec<Delivery>,
+}
+
+async fn return_payment(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ReturnResponse>, ControlError> {
+    let req: ReturnRequest =
+        serde_json::from_slice(&body).map_err(|e| ControlError::Invalid(e.to_string()))?;
+    let record = app
+        .mutate(|s| s.return_payment(&id, req.status.clone(), now_ms()))
+        .await?;
+    let plan = app.faults.webhook_plan(&req.faults);
+    let webhooks = app.dispatcher.dispatch(&record, plan).await;
+    Ok(Json(ReturnResponse {
+        payment: record,
+        webhooks,
+    }))
 }
 
 /// A refusal as JSON: `{"code": "amount_mismatch", "expected": …, "entered": …, "message": "…"}`.

@@ -37,6 +37,19 @@ pub struct PayRequest {
     pub phone: Option<String>,
     #[serde(default)]
     pub faults: PayFaults,
+    /// The payment happens, but ClickPesa's record of it cannot be read (webhook and query API).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub garble: Option<Garble>,
+}
+
+/// How a successful payment's record is garbled: the money moved, the record says so unreadably.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Garble {
+    /// `"status": "success"` (lower case: not a status the edge knows).
+    LowercaseStatus,
+    /// `"collectedAmount": "5,000"` (a thousands separator: not a whole number).
+    GroupedAmount,
 }
 
 impl PayRequest {
@@ -54,6 +67,7 @@ impl PayRequest {
             outcome,
             phone: None,
             faults: PayFaults::default(),
+            garble: None,
         }
     }
 }
@@ -194,8 +208,54 @@ impl SimState {
             customer: Some(customer),
             client_id: Some(client_id.to_owned()),
         };
+        let mut record = record;
+        match req.garble.filter(|_| succeeded) {
+            Some(Garble::LowercaseStatus) => record.status = PaymentStatus::Other("success".into()),
+            Some(Garble::GroupedAmount) => {
+                let grouped = req
+                    .amount
+                    .to_string()
+                    .as_bytes()
+                    .rchunks(3)
+                    .rev()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                record.collected_amount = Some(shared::clickpesa::FlexAmount::Text(grouped));
+            }
+            None => {}
+        }
         self.payments.push(record.clone());
         Ok(Paid::Recorded(Box::new(record)))
+    }
+
+    /// The customer's money goes back: a SUCCESS or SETTLED payment becomes `status` (REFUNDED
+    /// before settlement, REVERSED after it). The bill stays closed.
+    pub fn return_payment(
+        &mut self,
+        id: &str,
+        status: PaymentStatus,
+        now_ms: u64,
+    ) -> Result<PaymentRecord, ControlError> {
+        if !matches!(status, PaymentStatus::Refunded | PaymentStatus::Reversed) {
+            return Err(ControlError::Invalid(format!(
+                "a payment is returned as REFUNDED or REVERSED, not {status}"
+            )));
+        }
+        let record = self
+            .payments
+            .iter_mut()
+            .find(|p| p.id == id)
+            .ok_or_else(|| ControlError::Invalid(format!("no payment {id}")))?;
+        if !record.status.is_paid() {
+            return Err(ControlError::Invalid(format!(
+                "payment {id} is {}: only money that arrived can go back",
+                record.status
+            )));
+        }
+        record.status = status;
+        record.updated_at = Some(iso8601(now_ms));
+        Ok(record.clone())
     }
 }
 
