@@ -322,6 +322,7 @@ pub struct UndeliveredNotification {
     pub id: String,
     /// The notification body that was sent, exactly.
     pub body: String,
+    /// Attempts made before the edge gave up (NOTIFY_MAX_ATTEMPTS).
     pub attempts: u32,
     /// Unix seconds of the last attempt.
     pub last_attempt_at: u64,

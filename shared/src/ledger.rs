@@ -56,20 +56,28 @@ use crate::validate::{BillReference, Description};
 /// The only currency BillPay collects.
 pub const CURRENCY: &str = "TZS";
 
+/// Where a bill stands, derived from the money held and whether the edge closed it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BillState {
+    /// Open: no money held yet; the control number can be paid.
     Pending,
+    /// Less than the amount is held (the Order number closed with that payment).
     PartiallyPaid,
+    /// Exactly the amount is held.
     Paid,
+    /// More than the amount is held (a partial/over-payment mode, or several payments).
     Overpaid,
     /// Money arrived and all of it went back to the payer (refunded or reversed).
     Refunded,
+    /// Closed unpaid at its expiry.
     Expired,
+    /// Closed unpaid by the shop.
     Cancelled,
 }
 
 impl BillState {
+    /// Every state, in the order of the enum.
     pub const ALL: [BillState; 7] = [
         Self::Pending,
         Self::PartiallyPaid,
@@ -105,17 +113,22 @@ impl BillState {
     }
 }
 
+/// Why the edge closed a bill to payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClosureKind {
+    /// Its expiry passed unpaid.
     Expired,
+    /// The shop cancelled it while unpaid.
     Cancelled,
 }
 
 /// Why and when the edge stopped accepting payment for a bill (kept even if money arrives later).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Closure {
+    /// Expiry or cancellation.
     pub kind: ClosureKind,
+    /// Unix seconds of the closure.
     pub at: u64,
 }
 
@@ -124,10 +137,13 @@ pub struct Closure {
 pub struct Payment {
     /// ClickPesa's payment id.
     pub id: String,
+    /// Whole TZS collected.
     pub amount: u64,
+    /// ClickPesa's channel name as sent (`M-PESA`, `AIRTEL-MONEY`, …).
     pub channel: Option<String>,
     /// The MNO's or bank's reference, for the customer's receipt.
     pub payment_reference: Option<String>,
+    /// The furthest status seen for this payment (SUCCESS, SETTLED, REFUNDED or REVERSED).
     pub status: PaymentStatus,
     /// ClickPesa's timestamp (ISO 8601) as reported; empty if it sent none.
     pub paid_at: String,
@@ -143,8 +159,11 @@ impl Payment {
 /// A failed attempt: recorded and reported, but the bill stays open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailedAttempt {
+    /// ClickPesa's payment id of the attempt.
     pub id: String,
+    /// ClickPesa's channel name as sent.
     pub channel: Option<String>,
+    /// ClickPesa's reason (e.g. insufficient balance), shown to the customer.
     pub message: Option<String>,
     /// ClickPesa's timestamp (ISO 8601) as reported; empty if it sent none.
     pub at: String,
@@ -202,18 +221,29 @@ pub struct ReviewRecord {
     pub at: String,
 }
 
+/// One order's bill: what was asked, every payment and attempt seen, and the state they add up
+/// to. Pure: every change goes through [`Bill::apply`], [`Bill::expire`] or [`Bill::cancel`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bill {
+    /// The shop's order reference (also the ClickPesa `billReference`).
     pub reference: BillReference,
     /// ClickPesa's `billPayNumber` (equal to the reference when ClickPesa honours `billReference`).
     pub control_number: String,
+    /// Whole TZS asked for, from the order token.
     pub amount: u64,
+    /// The order's description, from the order token.
     pub description: Description,
+    /// Exact, or partial and over-payment allowed.
     pub mode: PaymentMode,
+    /// Unix seconds when the control number was created.
     pub created_at: u64,
+    /// Unix seconds after which an unpaid bill is expired.
     pub expires_at: u64,
+    /// Derived from the totals and the closure; stored so readers need not derive it.
     pub state: BillState,
+    /// Payments whose money arrived, by ClickPesa payment id.
     pub payments: BTreeMap<String, Payment>,
+    /// Failed attempts, by ClickPesa payment id.
     pub failed_attempts: BTreeMap<String, FailedAttempt>,
     /// Money the shop holds: SUCCESS and SETTLED payments.
     pub paid_total: u64,
@@ -226,15 +256,19 @@ pub struct Bill {
     /// The bill-level events already sent, so none is sent twice when money goes back and comes again.
     #[serde(default)]
     pub announced: BTreeSet<EventKind>,
+    /// Set when the edge stopped accepting payment; money that arrives later still counts.
     pub closed: Option<Closure>,
     /// Starts at 1 and grows with every change (the status ETag); no-ops leave it alone.
     pub version: u64,
 }
 
+/// What happened, as the shop's notification `type` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EventKind {
+    /// A payment's money arrived.
     #[serde(rename = "payment.received")]
     PaymentReceived,
+    /// An attempt failed; the bill stays open.
     #[serde(rename = "payment.failed")]
     PaymentFailed,
     /// Money that arrived went back to the payer before settlement.
@@ -246,14 +280,19 @@ pub enum EventKind {
     /// A record that could not be applied, kept for a person to check.
     #[serde(rename = "payment.needs_review")]
     PaymentNeedsReview,
+    /// Less than the amount arrived (and the Order number is closed).
     #[serde(rename = "bill.partially_paid")]
     PartiallyPaid,
+    /// The amount is held: the order may be fulfilled.
     #[serde(rename = "bill.paid")]
     Paid,
+    /// More than the amount is held.
     #[serde(rename = "bill.overpaid")]
     Overpaid,
+    /// The bill expired unpaid.
     #[serde(rename = "bill.expired")]
     Expired,
+    /// The shop cancelled the unpaid bill.
     #[serde(rename = "bill.cancelled")]
     Cancelled,
 }
@@ -280,11 +319,15 @@ impl EventKind {
 /// redeliveries and reorderings of the same fact carry the same id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillEvent {
+    /// Stable event id: the shop deduplicates on it (`webhook-id`).
     pub id: String,
+    /// What happened.
     pub kind: EventKind,
+    /// The order reference.
     pub reference: String,
     /// The bill's state right after the transition.
     pub state: BillState,
+    /// Whole TZS the bill asks for.
     pub amount: u64,
     /// Money the shop holds right after the transition (net of refunds and reversals).
     pub paid_total: u64,
@@ -296,15 +339,27 @@ pub struct BillEvent {
     /// For `payment.needs_review`: the record as ClickPesa sent it and why it was not applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<ReviewRecord>,
+    /// Unix seconds when the edge recorded it.
     pub at: u64,
 }
 
+/// A change the ledger refuses; the bill is left as it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LedgerError {
+    /// The record's `orderReference` is neither this bill's reference nor its control number.
     #[error("payment {payment_id} is for order {got}, not this bill")]
-    WrongBill { payment_id: String, got: String },
+    WrongBill {
+        /// ClickPesa's payment id.
+        payment_id: String,
+        /// The reference the record names.
+        got: String,
+    },
+    /// Only an unpaid, open bill can be cancelled.
     #[error("a bill that is {state:?} cannot be cancelled")]
-    NotCancellable { state: BillState },
+    NotCancellable {
+        /// The bill's state when the cancel came.
+        state: BillState,
+    },
 }
 
 impl LedgerError {

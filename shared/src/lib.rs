@@ -1,3 +1,4 @@
+#![deny(missing_docs)]
 //! BillPay rules, with no I/O: everything here compiles natively and to wasm32 and is tested natively.
 //!
 //! - [`clickpesa`]: ClickPesa wire types (requests, responses, webhooks), tolerant where ClickPesa is.
@@ -7,6 +8,7 @@
 //! - [`ledger`]: the bill state machine (pure), idempotent by ClickPesa payment id.
 //! - [`api`]: the versioned edge <-> widget / shop API types and the one JSON error shape.
 //! - [`channels`]: how to pay a control number on each channel, in English and Swahili.
+//! - [`schedule`]: when a bill's object should next wake (polls, expiry, notification retries, purge).
 //! - [`notify`]: Standard Webhooks signatures on the edge's notifications to the shop.
 //! - [`share`]: the payment instructions as a text for `sms:` and WhatsApp links.
 //! - [`money`]: `TSh 90,900` formatting.
@@ -22,6 +24,7 @@ pub mod clickpesa;
 pub mod ledger;
 pub mod money;
 pub mod notify;
+pub mod schedule;
 pub mod share;
 pub mod token;
 pub mod validate;

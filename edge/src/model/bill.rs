@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use shared::api::{CheckoutView, UndeliveredNotification};
 use shared::clickpesa::{PaymentRecord, WebhookEvent};
 use shared::ledger::Bill;
+use shared::schedule::Timers;
 use shared::token::OrderClaims;
 
 /// What a `Bill` object is asked to do.
@@ -68,6 +69,18 @@ pub struct StoredBill {
     /// Unix seconds when the bill reached its final state; BILL_RETENTION_SECS counts from here.
     #[serde(default)]
     pub settled_at: Option<u64>,
+}
+
+impl StoredBill {
+    /// What the alarm's timers depend on (`shared::schedule`).
+    pub fn timers(&self) -> Timers<'_> {
+        Timers {
+            bill: &self.bill,
+            next_poll_at: self.next_poll_at,
+            next_notification_at: self.outbox.iter().map(|n| n.next_attempt_at).min(),
+            settled_at: self.settled_at,
+        }
+    }
 }
 
 /// One shop notification: the body is fixed when the event happens, so every retry sends the same

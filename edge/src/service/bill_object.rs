@@ -7,6 +7,7 @@ use futures_util::lock::Mutex;
 use shared::api::{CheckoutView, OrderView};
 use shared::clickpesa::{CreateOrderControlNumber, PaymentRecord};
 use shared::ledger::{self, Adoption, BillEvent};
+use shared::schedule::{self, NotifyRetry};
 use shared::token::OrderClaims;
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
@@ -16,7 +17,7 @@ use crate::http::errors::EdgeError;
 use crate::model::bill::{Applied, ApplyPayment, BillRequest, CreateBill, CreatedBill, StoredBill};
 use crate::model::gateway::GatewayError;
 use crate::service::clickpesa::ClickPesa;
-use crate::service::{outbox, rpc, schedule};
+use crate::service::{outbox, rpc};
 
 /// The binding name in wrangler.toml.
 pub const BINDING: &str = "BILL";
@@ -76,7 +77,10 @@ impl Bill {
         }
         let storage = self.state.storage();
         storage.put(STORAGE_KEY, &*stored).await?;
-        match schedule::next_wake(stored, self.config().bill_retention_secs(), now) {
+        match stored
+            .timers()
+            .next_wake(self.config().bill_retention_secs(), now)
+        {
             Some(at) => {
                 storage
                     .set_alarm((at.saturating_sub(now) * 1000) as i64)
@@ -256,7 +260,7 @@ impl Bill {
         };
         let now = now_secs();
         let config = self.config();
-        if schedule::purge_due(&stored, config.bill_retention_secs(), now) {
+        if stored.timers().purge_due(config.bill_retention_secs(), now) {
             // Settled and every notification acknowledged: nothing here is owed to anyone any
             // more. Late webhooks for the reference are acknowledged and ignored (no bill).
             let storage = self.state.storage();
@@ -271,7 +275,7 @@ impl Bill {
         } else if stored.bill.is_watched() && poll_due {
             self.reconcile(&mut stored, now).await?;
         }
-        let retry = schedule::NotifyRetry {
+        let retry = NotifyRetry {
             base_secs: config.notify_retry_base_secs(),
             max_secs: config.notify_retry_max_secs(),
             max_attempts: config.notify_max_attempts(),

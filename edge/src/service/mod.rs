@@ -6,4 +6,3 @@ pub mod gateway;
 pub mod limiter;
 pub mod outbox;
 pub mod rpc;
-pub mod schedule;

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use shared::api::{ShopNotification, UndeliveredNotification};
 use shared::ledger::BillEvent;
+use shared::schedule::{notify_retry_gap, NotifyRetry};
 use worker::{Headers, Method, Request, RequestInit};
 
 use crate::config::MerchantWebhook;
 use crate::http::outbound;
 use crate::model::bill::Notification;
-use crate::service::schedule::{notify_retry_gap, NotifyRetry};
 
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
