@@ -73,11 +73,57 @@ macro_rules! api_error_from {
 }
 api_error_from!(InvalidInput, TokenError, LedgerError);
 
-/// `POST /v1/checkouts` body.
+/// `POST /v1/checkouts` body: JSON, labelled [`BodyLabel::Json`] or [`BodyLabel::PlainText`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateCheckout {
     /// The order token minted by the shop's server.
     pub order: String,
+}
+
+/// How a request body is labelled (its `Content-Type`). Every body this API takes is JSON, read
+/// the same way whatever the label; only the checkout create also takes [`BodyLabel::PlainText`],
+/// a CORS-safelisted type, so that a browser sends it without an `OPTIONS` preflight first.
+///
+/// ```
+/// use shared::api::BodyLabel;
+/// assert_eq!(BodyLabel::of("application/json; charset=utf-8"), Some(BodyLabel::Json));
+/// assert_eq!(BodyLabel::of("text/plain;charset=UTF-8"), Some(BodyLabel::PlainText));
+/// assert_eq!(BodyLabel::of("text/plain; charset=iso-8859-1"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyLabel {
+    /// `application/json`, with any parameters.
+    Json,
+    /// `text/plain`, bare or with `charset=utf-8` (what `fetch` sends for a string body): any other
+    /// charset or parameter would make the same bytes mean other characters.
+    PlainText,
+}
+
+impl BodyLabel {
+    /// The label of a `Content-Type` header value, or `None` for any other media type.
+    pub fn of(content_type: &str) -> Option<Self> {
+        let mut parts = content_type.split(';').map(str::trim);
+        let media_type = parts.next().unwrap_or_default();
+        if media_type.eq_ignore_ascii_case("application/json") {
+            return Some(Self::Json);
+        }
+        let utf8 = |parameter: &str| {
+            parameter.split_once('=').is_some_and(|(name, value)| {
+                name.trim().eq_ignore_ascii_case("charset")
+                    && value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            })
+        };
+        (media_type.eq_ignore_ascii_case("text/plain") && parts.all(utf8))
+            .then_some(Self::PlainText)
+    }
+
+    /// The label as the API's error messages name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::PlainText => "text/plain (UTF-8)",
+        }
+    }
 }
 
 /// A received payment as the customer sees it (receipt).
@@ -331,6 +377,43 @@ impl From<BillEvent> for ShopNotification {
 mod tests {
     use super::*;
     use crate::clickpesa::{FlexAmount, PaymentRecord, PaymentStatus};
+
+    #[test]
+    fn body_labels() {
+        let cases = [
+            ("bare json", "application/json", Some(BodyLabel::Json)),
+            (
+                "json, any case, parameters",
+                "Application/JSON; charset=utf-8",
+                Some(BodyLabel::Json),
+            ),
+            ("bare text", "text/plain", Some(BodyLabel::PlainText)),
+            (
+                "fetch's string body",
+                "text/plain;charset=UTF-8",
+                Some(BodyLabel::PlainText),
+            ),
+            (
+                "quoted charset",
+                "TEXT/PLAIN; charset=\"utf-8\"",
+                Some(BodyLabel::PlainText),
+            ),
+            ("another charset", "text/plain; charset=iso-8859-1", None),
+            (
+                "a parameter that is no charset",
+                "text/plain; format=flowed",
+                None,
+            ),
+            ("a parameter without a value", "text/plain; charset", None),
+            ("empty", "", None),
+            ("form", "application/x-www-form-urlencoded", None),
+            ("html", "text/html; charset=utf-8", None),
+            ("json in disguise", "text/json", None),
+        ];
+        for (name, header, expected) in cases {
+            assert_eq!(BodyLabel::of(header), expected, "{name}: {header}");
+        }
+    }
 
     fn paid_bill() -> Bill {
         let claims = OrderClaims {

@@ -192,20 +192,34 @@ pub struct Instructions {
 
 /// `tel:` URI for a USSD code: `#` would start a URI fragment, so it is percent-encoded; `*` is legal.
 pub fn tel_href(ussd: &str) -> String {
-    format!("tel:{}", ussd.replace('#', "%23"))
+    ["tel:", &ussd.replace('#', "%23")].concat()
 }
 
 /// The instructions for paying `ctx.control_number` on `channel`, in `lang`.
 pub fn instructions(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>) -> Instructions {
     let business_number = match channel {
-        Channel::Mpesa => ctx.mpesa_business_number.map(str::to_owned),
-        Channel::MixxByYas | Channel::HaloPesa => Some(CLICKPESA_BUSINESS_NUMBER.to_owned()),
-        Channel::AirtelMoney => Some(AIRTEL_COMPANY_NUMBER.to_owned()),
-        Channel::CrdbSimBanking | Channel::CrdbWakala => Some(CRDB_INSTITUTION.to_owned()),
+        Channel::Mpesa => ctx.mpesa_business_number,
+        Channel::MixxByYas | Channel::HaloPesa => Some(CLICKPESA_BUSINESS_NUMBER),
+        Channel::AirtelMoney => Some(AIRTEL_COMPANY_NUMBER),
+        Channel::CrdbSimBanking | Channel::CrdbWakala => Some(CRDB_INSTITUTION),
     };
     let available = business_number.is_some();
-    let steps = match &business_number {
-        Some(number) => steps(channel, lang, ctx, number),
+    let steps = match business_number {
+        Some(number) => {
+            let amount = format_tzs(ctx.amount);
+            let fill = |fill: Fill| match fill {
+                Fill::Nothing => "",
+                Fill::Ussd => channel.ussd().unwrap_or_default(),
+                Fill::Number => number,
+                Fill::ControlNumber => ctx.control_number,
+                Fill::Amount => &amount,
+            };
+            STEPS
+                .iter()
+                .filter(|step| step.channels.contains(&channel))
+                .map(|step| [lang.pick(step.en, step.sw), fill(step.fill)].concat())
+                .collect()
+        }
         // Never guess a business number: a wrong one sends the customer's money elsewhere.
         None => Vec::new(),
     };
@@ -218,134 +232,106 @@ pub fn instructions(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>) -> I
     });
     Instructions {
         channel,
-        title: format!("{} {}", lang.pick("Pay with", "Lipa kwa"), channel.name()),
+        title: [lang.pick("Pay with ", "Lipa kwa "), channel.name()].concat(),
         ussd: channel.ussd().map(str::to_owned),
         tel_href: channel.ussd().map(tel_href),
-        business_number,
+        business_number: business_number.map(str::to_owned),
         steps,
         available,
         note,
     }
 }
 
-fn steps(channel: Channel, lang: Lang, ctx: &ChannelContext<'_>, number: &str) -> Vec<String> {
-    let cn = ctx.control_number;
-    let amount = format_tzs(ctx.amount);
-    let t = |en: &str, sw: &str| lang.pick(en, sw).to_owned();
-    let dial = || {
-        format!(
-            "{} {}",
-            lang.pick("Dial", "Piga"),
-            channel.ussd().unwrap_or_default()
-        )
-    };
-    let confirm_yes = || t("Choose 1 (Yes) to confirm", "Chagua 1 (Ndio) kuthibitisha");
-    match channel {
-        Channel::Mpesa => vec![
-            dial(),
-            t("Choose 4: Pay with M-Pesa", "Chagua 4: Lipia kwa M-Pesa"),
-            t(
-                "Choose 4: Enter business number",
-                "Chagua 4: Weka namba ya kampuni",
-            ),
-            format!(
-                "{}: {number}",
-                lang.pick("Enter the business number", "Ingiza namba ya kampuni")
-            ),
-            format!(
-                "{}: {cn}",
-                lang.pick(
-                    "Enter the payment reference",
-                    "Weka namba ya kumbukumbu ya malipo"
-                )
-            ),
-            format!("{}: {amount}", lang.pick("Enter the amount", "Weka kiasi")),
-            t("Enter your PIN", "Weka namba ya siri"),
-            t("Press 1 to confirm", "Bonyeza 1 kuthibitisha"),
-        ],
-        Channel::MixxByYas | Channel::HaloPesa => {
-            let mut steps = vec![
-                dial(),
-                t("Choose 4: Pay bills", "Chagua 4: Lipia bili"),
-                t(
-                    "Choose 3: Enter business number",
-                    "Chagua 3: Ingiza namba ya kampuni",
-                ),
-                format!(
-                    "{}: {number}",
-                    lang.pick("Enter the business number", "Ingiza namba ya kampuni")
-                ),
-                format!(
-                    "{}: {cn}",
-                    lang.pick("Enter the payment reference", "Weka kumbukumbu ya malipo")
-                ),
-                format!(
-                    "{}: {amount}",
-                    lang.pick("Enter the amount", "Ingiza kiasi")
-                ),
-                t("Enter your PIN", "Ingiza namba ya siri"),
-            ];
-            // HaloPesa's menu asks for a final confirmation; Mixx's does not.
-            if channel == Channel::HaloPesa {
-                steps.push(confirm_yes());
-            }
-            steps
-        }
-        Channel::AirtelMoney => vec![
-            dial(),
-            t("Choose 5: Pay bills", "Chagua 5: Lipia bili"),
-            t("Choose 2: Choose company", "Chagua 2: Chagua kampuni"),
-            t("Choose 7: Choose company", "Chagua 7: Chagua kampuni"),
-            format!("{}: {number}", lang.pick("Enter the number", "Weka namba")),
-            format!(
-                "{}: {cn}",
-                lang.pick("Enter the reference number", "Ingiza namba ya kumbukumbu")
-            ),
-            format!("{}: {amount}", lang.pick("Enter the amount", "Weka kiasi")),
-            confirm_yes(),
-            t("Enter your PIN", "Weka PIN"),
-        ],
-        Channel::CrdbSimBanking => vec![
-            dial(),
-            t("Choose 1: SimBanking", "Chagua 1: SimBanking"),
-            t("Enter your PIN", "Weka namba ya siri"),
-            t("Choose 4: Pay Bills", "Chagua 4: Pay Bills"),
-            t("Choose 6: Institutions (Taasisi)", "Chagua 6: Taasisi"),
-            t("Choose 7: Others (Nyinginezo)", "Chagua 7: Nyinginezo"),
-            t("Choose N: Next", "Chagua N: Next"),
-            t("Choose N: Next", "Chagua N: Next"),
-            format!("{} {number}", lang.pick("Choose", "Chagua")),
-            format!(
-                "{}: {cn}",
-                lang.pick("Enter the payment number", "Weka namba ya malipo")
-            ),
-            format!(
-                "{}: {amount}",
-                lang.pick("Enter the amount", "Ingiza kiasi")
-            ),
-            t("Confirm the payment", "Thibitisha malipo"),
-        ],
-        Channel::CrdbWakala => vec![
-            t(
-                "Visit a nearby CRDB agent (wakala) or a CRDB branch",
-                "Tembelea wakala wa CRDB aliye karibu nawe au tawi la CRDB",
-            ),
-            t(
-                "Ask to pay a bill with a CRDB payment number",
-                "Omba kulipia bili kwa namba ya malipo ya CRDB",
-            ),
-            format!(
-                "{}: {number}",
-                lang.pick("Give the institution name", "Toa jina la taasisi")
-            ),
-            format!(
-                "{}: {cn}",
-                lang.pick("Give the payment number", "Toa namba ya malipo")
-            ),
-            format!("{}: {amount}", lang.pick("Give the amount", "Toa kiasi")),
-        ],
+/// What a step's words are followed by.
+#[derive(Clone, Copy)]
+enum Fill {
+    Nothing,
+    /// The channel's USSD code.
+    Ussd,
+    /// The business number, company number or institution that reaches ClickPesa.
+    Number,
+    ControlNumber,
+    /// The amount as people write it (`TSh 90,900`).
+    Amount,
+}
+
+/// One step of one or more channels' menus: its words in English and Swahili, then its [`Fill`].
+struct Step {
+    channels: &'static [Channel],
+    en: &'static str,
+    sw: &'static str,
+    fill: Fill,
+}
+
+const fn step(
+    channels: &'static [Channel],
+    en: &'static str,
+    sw: &'static str,
+    fill: Fill,
+) -> Step {
+    Step {
+        channels,
+        en,
+        sw,
+        fill,
     }
 }
+
+use Channel::{AirtelMoney, CrdbSimBanking, CrdbWakala, HaloPesa, MixxByYas, Mpesa};
+
+const USSD: &[Channel] = &[Mpesa, MixxByYas, AirtelMoney, HaloPesa, CrdbSimBanking];
+const MIXX_HALO: &[Channel] = &[MixxByYas, HaloPesa];
+
+/// Every channel's menu (API.md §6), in order: a channel's steps are the rows that name it. One
+/// table in static data rather than code per channel: the widget carries it as bytes.
+#[rustfmt::skip]
+const STEPS: &[Step] = &[
+    step(USSD, "Dial ", "Piga ", Fill::Ussd),
+    // M-Pesa
+    step(&[Mpesa], "Choose 4: Pay with M-Pesa", "Chagua 4: Lipia kwa M-Pesa", Fill::Nothing),
+    step(&[Mpesa], "Choose 4: Enter business number", "Chagua 4: Weka namba ya kampuni", Fill::Nothing),
+    step(&[Mpesa], "Enter the business number: ", "Ingiza namba ya kampuni: ", Fill::Number),
+    step(&[Mpesa], "Enter the payment reference: ", "Weka namba ya kumbukumbu ya malipo: ", Fill::ControlNumber),
+    step(&[Mpesa], "Enter the amount: ", "Weka kiasi: ", Fill::Amount),
+    step(&[Mpesa], "Enter your PIN", "Weka namba ya siri", Fill::Nothing),
+    step(&[Mpesa], "Press 1 to confirm", "Bonyeza 1 kuthibitisha", Fill::Nothing),
+    // Mixx by Yas and HaloPesa
+    step(MIXX_HALO, "Choose 4: Pay bills", "Chagua 4: Lipia bili", Fill::Nothing),
+    step(MIXX_HALO, "Choose 3: Enter business number", "Chagua 3: Ingiza namba ya kampuni", Fill::Nothing),
+    step(MIXX_HALO, "Enter the business number: ", "Ingiza namba ya kampuni: ", Fill::Number),
+    step(MIXX_HALO, "Enter the payment reference: ", "Weka kumbukumbu ya malipo: ", Fill::ControlNumber),
+    step(MIXX_HALO, "Enter the amount: ", "Ingiza kiasi: ", Fill::Amount),
+    step(MIXX_HALO, "Enter your PIN", "Ingiza namba ya siri", Fill::Nothing),
+    // HaloPesa's menu asks for a final confirmation; Mixx's does not.
+    step(&[HaloPesa], "Choose 1 (Yes) to confirm", "Chagua 1 (Ndio) kuthibitisha", Fill::Nothing),
+    // Airtel Money
+    step(&[AirtelMoney], "Choose 5: Pay bills", "Chagua 5: Lipia bili", Fill::Nothing),
+    step(&[AirtelMoney], "Choose 2: Choose company", "Chagua 2: Chagua kampuni", Fill::Nothing),
+    step(&[AirtelMoney], "Choose 7: Choose company", "Chagua 7: Chagua kampuni", Fill::Nothing),
+    step(&[AirtelMoney], "Enter the number: ", "Weka namba: ", Fill::Number),
+    step(&[AirtelMoney], "Enter the reference number: ", "Ingiza namba ya kumbukumbu: ", Fill::ControlNumber),
+    step(&[AirtelMoney], "Enter the amount: ", "Weka kiasi: ", Fill::Amount),
+    step(&[AirtelMoney], "Choose 1 (Yes) to confirm", "Chagua 1 (Ndio) kuthibitisha", Fill::Nothing),
+    step(&[AirtelMoney], "Enter your PIN", "Weka PIN", Fill::Nothing),
+    // CRDB SimBanking
+    step(&[CrdbSimBanking], "Choose 1: SimBanking", "Chagua 1: SimBanking", Fill::Nothing),
+    step(&[CrdbSimBanking], "Enter your PIN", "Weka namba ya siri", Fill::Nothing),
+    step(&[CrdbSimBanking], "Choose 4: Pay Bills", "Chagua 4: Pay Bills", Fill::Nothing),
+    step(&[CrdbSimBanking], "Choose 6: Institutions (Taasisi)", "Chagua 6: Taasisi", Fill::Nothing),
+    step(&[CrdbSimBanking], "Choose 7: Others (Nyinginezo)", "Chagua 7: Nyinginezo", Fill::Nothing),
+    step(&[CrdbSimBanking], "Choose N: Next", "Chagua N: Next", Fill::Nothing),
+    step(&[CrdbSimBanking], "Choose N: Next", "Chagua N: Next", Fill::Nothing),
+    step(&[CrdbSimBanking], "Choose ", "Chagua ", Fill::Number),
+    step(&[CrdbSimBanking], "Enter the payment number: ", "Weka namba ya malipo: ", Fill::ControlNumber),
+    step(&[CrdbSimBanking], "Enter the amount: ", "Ingiza kiasi: ", Fill::Amount),
+    step(&[CrdbSimBanking], "Confirm the payment", "Thibitisha malipo", Fill::Nothing),
+    // CRDB Wakala: over the counter, no menu to dial
+    step(&[CrdbWakala], "Visit a nearby CRDB agent (wakala) or a CRDB branch", "Tembelea wakala wa CRDB aliye karibu nawe au tawi la CRDB", Fill::Nothing),
+    step(&[CrdbWakala], "Ask to pay a bill with a CRDB payment number", "Omba kulipia bili kwa namba ya malipo ya CRDB", Fill::Nothing),
+    step(&[CrdbWakala], "Give the institution name: ", "Toa jina la taasisi: ", Fill::Number),
+    step(&[CrdbWakala], "Give the payment number: ", "Toa namba ya malipo: ", Fill::ControlNumber),
+    step(&[CrdbWakala], "Give the amount: ", "Toa kiasi: ", Fill::Amount),
+];
 
 #[cfg(test)]
 mod tests {

@@ -30,8 +30,9 @@ use stack::{load, page, payment};
 
 /// How much one run measures.
 struct Counts {
-    /// Page loads per figure in the browser.
+    /// Page loads per figure in the browser on loopback, and on each emulated mobile network.
     page_loads: usize,
+    network_loads: usize,
     /// Paid checkouts, spread over this many browsers at once.
     payments: usize,
     payment_pages: usize,
@@ -41,9 +42,11 @@ struct Counts {
     load_run: Duration,
 }
 
-/// Issue 6's counts: at least 20 page loads and 50 payments, 100 → 1,000 → 5,000 pending checkouts.
+/// Issue 6's counts: at least 20 page loads and 50 payments; issue 14's: at least 10 loads per
+/// mobile network, 100 → 1,000 → 5,000 pending checkouts.
 const FULL: Counts = Counts {
     page_loads: 20,
+    network_loads: 12,
     payments: 52,
     payment_pages: 4,
     scale: [100, 1_000, 5_000],
@@ -51,6 +54,7 @@ const FULL: Counts = Counts {
 };
 const QUICK: Counts = Counts {
     page_loads: 3,
+    network_loads: 3,
     payments: 6,
     payment_pages: 2,
     scale: [20, 50, 100],
@@ -65,7 +69,9 @@ async fn main() {
         Ok("1") => QUICK,
         _ => FULL,
     };
-    let mut tables = Vec::from(page::time_to_control_number(counts.page_loads).await);
+    let mut tables =
+        Vec::from(page::time_to_control_number(counts.page_loads, counts.network_loads).await);
+    tables.push(page::requests_to_control_number().await);
     tables.push(page::wasm_start(counts.page_loads).await);
     for delivery in [payment::Delivery::Push, payment::Delivery::Polling] {
         tables.push(

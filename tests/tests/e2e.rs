@@ -6,6 +6,9 @@
 //! order reference, so scenarios share the stack safely; the few that change the simulator's global
 //! fault settings take [`GLOBAL_FAULTS`] first.
 mod e2e {
+    // Shared with the bench driver (tests/benches/stack.rs), which also records requests and uses
+    // the slow 4G profile.
+    #[allow(dead_code)]
     pub mod browser;
     pub mod shop;
 }
@@ -17,7 +20,7 @@ use std::time::Duration;
 
 use billpay_tests::sim::faults::PayFaults;
 use billpay_tests::sim::pay::{PayChannel, PayOutcome, PayRequest};
-use e2e::browser::Browser;
+use e2e::browser::{Browser, THREE_G};
 use e2e::shop::{checkout_url, create_calls, customer_pays, order, redeliver_all, sim_bill};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -29,7 +32,11 @@ const RECONCILE: Duration = Duration::from_secs(30);
 
 /// A checkout page for `reference`, open and showing its control number.
 async fn open_checkout(test: &str, reference: &str, amount: u64, query: &str) -> Browser {
-    let browser = Browser::open(test).await;
+    show_checkout(Browser::open(test).await, reference, amount, query).await
+}
+
+/// Opens the checkout page for `reference` in `browser` and waits for its control number.
+async fn show_checkout(browser: Browser, reference: &str, amount: u64, query: &str) -> Browser {
     browser.goto(&checkout_url(reference, amount, query)).await;
     wait_stage(&browser, "awaiting").await;
     let text = browser.widget_text().await;
@@ -230,6 +237,26 @@ async fn full_payment_by_mpesa_reaches_the_receipt_and_notifies_the_shop_once() 
         "exactly one bill.paid event: {inbox:?}"
     );
     assert_eq!(paid_notes[0].deliveries, 1, "delivered once: {inbox:?}");
+    browser.close().await;
+}
+
+/// A shopper on 3G (Chromium's emulation: 300 ms on every request, 750 / 250 kbit/s) gets the
+/// control number, pays, and sees the receipt. Only completion is asserted; `cargo xtask bench`
+/// measures how long it takes.
+#[tokio::test]
+async fn a_shopper_on_3g_gets_the_control_number_and_the_receipt() {
+    let reference = unique_ref("SLOW");
+    let browser = Browser::open("on_3g").await;
+    browser.throttle(THREE_G).await;
+    let browser = show_checkout(browser, &reference, 5_000, "lang=sw&redirect=no").await;
+    customer_pays(PayRequest::new(
+        &reference,
+        5_000,
+        PayChannel::HaloPesa,
+        PayOutcome::Success,
+    ))
+    .await;
+    wait_stage(&browser, "paid").await;
     browser.close().await;
 }
 

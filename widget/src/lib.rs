@@ -5,7 +5,8 @@
 //! ```js
 //! const host = document.querySelector("#pay");
 //! const root = host.attachShadow({ mode: "open" });
-//! const handle = wasm.mount(root, host, { order: TOKEN, lang: "sw", edge: "https://pay.example.com", successUrl: "/thanks" });
+//! const handle = wasm.mount(root, host, { order: TOKEN, lang: "sw", edge: "https://pay.example.com", successUrl: "/thanks",
+//!                                        early: { create: fetch(/* POST /v1/checkouts, already sent */) } });
 //! host.addEventListener("billpay:paid", (e) => console.log(e.detail.paymentReference));
 //! handle.destroy();
 //! ```
@@ -113,10 +114,18 @@ impl Handle {
 }
 
 /// Mounts a widget into `shadow` (attached to `host`, which receives the `billpay:*` events).
+///
+/// `options.early` is how the bootstrap hands over what it started before the wasm was there, each
+/// entry a `Promise<Response>` the widget takes once: `early.create` is `POST /v1/checkouts` for
+/// `options.order`. Missing entries are simply asked for.
 #[wasm_bindgen]
 pub fn mount(shadow: ShadowRoot, host: HtmlElement, options: JsValue) -> Result<Handle, JsError> {
+    let early = Reflect::get(&options, &"early".into())
+        .and_then(|early| Reflect::get(&early, &"create".into()))
+        .ok()
+        .and_then(|create| create.dyn_into::<js_sys::Promise>().ok());
     let options = MountOptions::from_js(&options)?;
-    let edge = Rc::new(EdgeClient::new(&options.edge));
+    let edge = Rc::new(EdgeClient::new(&options.edge, early));
     mount_with(shadow, host, options, edge)
         .map_err(|e| JsError::new(&format!("BillPay: cannot mount: {}", fetch::js_message(&e))))
 }

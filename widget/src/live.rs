@@ -9,7 +9,7 @@
 //!
 //! let phase = RwSignal::new(Phase::Creating);
 //! let session = Rc::new(Session {
-//!     edge: Rc::new(EdgeClient::new("https://pay.example.com")),
+//!     edge: Rc::new(EdgeClient::new("https://pay.example.com", None)),
 //!     order: "v1.payload.signature".into(),
 //!     phase,
 //!     reconnecting: RwSignal::new(false),

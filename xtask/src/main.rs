@@ -8,11 +8,13 @@
 //! - `chaos [--checkouts N]`: N (default 1000) checkouts under every fault at once, the edge
 //!   restarted half way, every bill checked against the simulator.
 //! - `bench`: release artefacts, the stack once, every figure measured into BENCHMARKS.md.
+//! - `size-profile`: the widget's wasm bytes by crate (twiggy), as a Markdown table.
 //! - `setup`: only the installs.
 mod bench;
 mod chaos;
 mod checks;
 mod edge;
+mod size_profile;
 mod stack;
 mod tools;
 mod widget;
@@ -24,7 +26,8 @@ use std::time::Instant;
 
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-const USAGE: &str = "usage: cargo xtask <demo|test|build|bench|setup|chaos [--checkouts N]>";
+const USAGE: &str =
+    "usage: cargo xtask <demo|test|build|bench|size-profile|setup|chaos [--checkouts N]>";
 
 fn main() {
     let root = workspace_root();
@@ -35,6 +38,7 @@ fn main() {
         "build" => tools::ensure(&root, tools::Needs::Stack).and_then(|()| build(&root)),
         "setup" => tools::ensure(&root, tools::Needs::StackAndBrowser),
         "bench" => bench::bench(&root),
+        "size-profile" => size_profile::size_profile(&root),
         "chaos" => chaos_command(&root),
         _ => Err(USAGE.into()),
     };

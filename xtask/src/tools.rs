@@ -23,6 +23,7 @@ const PYPI_STANDARDWEBHOOKS: &str = "1.1.0";
 
 pub fn ensure(root: &Path, needs: Needs) -> Result<()> {
     ensure_wasm_target()?;
+    ensure_widget_nightly()?;
     let lock = std::fs::read_to_string(root.join("Cargo.lock"))?;
     ensure_cargo_tool(
         "wasm-bindgen",
@@ -104,6 +105,42 @@ fn ensure_wasm_target() -> Result<()> {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// twiggy, the wasm size profiler behind `cargo xtask size-profile`, at its pinned version.
+pub fn ensure_twiggy() -> Result<()> {
+    ensure_cargo_tool(
+        "twiggy",
+        "twiggy",
+        crate::size_profile::TWIGGY_VERSION,
+        true,
+    )
+}
+
+/// The widget's pinned nightly ([`crate::widget::NIGHTLY`]) with `rust-src` (for `-Zbuild-std`) and
+/// the wasm32 target; rustup downloads it from the Rust project's own servers, like stable.
+fn ensure_widget_nightly() -> Result<()> {
+    let toolchain = crate::widget::NIGHTLY;
+    let installed = Command::new("rustup")
+        .args(["component", "list", "--installed", "--toolchain", toolchain])
+        .output()?;
+    let components = String::from_utf8_lossy(&installed.stdout);
+    let has = |name: &str| components.lines().any(|l| l.trim().starts_with(name));
+    if installed.status.success() && has("rust-src") && has("rust-std-wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    eprintln!("xtask: installing {toolchain} for the widget build (once)");
+    run(Command::new("rustup").args([
+        "toolchain",
+        "install",
+        toolchain,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))
 }
 
 /// The version of `package` recorded in Cargo.lock (the first one, as there is one of each here).

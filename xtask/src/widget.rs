@@ -1,6 +1,10 @@
 //! Building the widget into `widget/dist`, the edge's static assets (docs/toolchain.md, "Building the
 //! widget": no trunk, no cargo-leptos, both would download binaries).
 //!
+//! The widget alone is compiled with a nightly pinned by date ([`NIGHTLY`]): it rebuilds `std` for
+//! size and aborts on panic without unwinding or formatting machinery, which stable cannot do. The
+//! edge, the tests (the widget's browser tests included) and everything else stay on stable.
+//!
 //! ```text
 //! widget/dist/
 //!   widget.js                         the bootstrap, short-cached: it names the current hash
@@ -31,6 +35,22 @@ const WASM_FEATURES: &[&str] = &[
     "--enable-reference-types",
     "--enable-sign-ext",
 ];
+/// The nightly the widget is built with, pinned by date so that a fresh install gives the same
+/// bytes; `xtask setup` installs it with `rust-src` and the wasm32 target.
+pub const NIGHTLY: &str = "nightly-2026-05-20";
+/// For the widget build only (the worker is wasm32 too, and stays on stable): abort on panic
+/// without the unwinding and message machinery, no file/line strings, no `Debug` bodies (the
+/// widget shows none; an error's message comes from `Display`).
+const NIGHTLY_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none";
+/// `std` rebuilt with the wasm32 release: only what is used, its size-optimised variants.
+const BUILD_STD: [&str; 2] = [
+    "-Zbuild-std=std,panic_abort",
+    "-Zbuild-std-features=optimize_for_size",
+];
+/// Beyond `-Oz`: the widget never touches the low 1 KB of memory, and passes are repeated until
+/// they no longer shrink the module.
+const WASM_OPT_SIZE: [&str; 3] = ["-Oz", "--low-memory-unused", "--converge"];
 /// What `bootstrap/widget.js` says where the hash goes.
 const HASH_PLACEHOLDER: &str = "BILLPAY_HASH";
 
@@ -54,18 +74,43 @@ pub struct Packed {
     pub glue: String,
 }
 
-/// Release build of `package` (a cdylib of this workspace) → wasm-bindgen → wasm-opt → esbuild.
-/// The widget and the size benchmark's Leptos floor (`widget/floor`) go through the same steps.
-pub fn pack(root: &Path, package: &str) -> io::Result<Packed> {
-    let target_dir = target_dir(root);
-    run(crate::cargo(root).args([
-        "build",
-        "-p",
-        package,
-        "--release",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]))?;
+/// Whether the packed wasm keeps its function names (for a size profile; the shipped one does not).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Names {
+    Stripped,
+    Kept,
+}
+
+/// Release build of `package` (a cdylib of this workspace) with [`NIGHTLY`] → wasm-bindgen →
+/// wasm-opt → esbuild. The widget and the size benchmark's Leptos floor (`widget/floor`) go through
+/// the same steps.
+pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
+    // A folder of its own: another compiler and other flags would otherwise evict the stable
+    // builds' artefacts (and theirs these); with names, another again.
+    let target_dir = target_dir(root).join(match names {
+        Names::Stripped => "nightly",
+        Names::Kept => "nightly-names",
+    });
+    run(Command::new("cargo")
+        .arg(format!("+{NIGHTLY}"))
+        .args([
+            "build",
+            "-p",
+            package,
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .args(BUILD_STD)
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env("RUSTFLAGS", NIGHTLY_RUSTFLAGS)
+        .envs((names == Names::Kept).then_some(("CARGO_PROFILE_RELEASE_STRIP", "false")))
+        // Set for xtask by the stable cargo that runs it; the nightly must pick its own.
+        .env_remove("RUSTC")
+        .env_remove("RUSTDOC")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS"))?;
 
     let artefact = package.replace('-', "_");
     let wasm_bindgen = crate::tools::cargo_bin("wasm-bindgen");
@@ -85,8 +130,12 @@ pub fn pack(root: &Path, package: &str) -> io::Result<Packed> {
             wasm_opt.display()
         )));
     }
-    run(Command::new(&wasm_opt)
-        .arg("-Oz")
+    let mut optimise = Command::new(&wasm_opt);
+    if names == Names::Kept {
+        optimise.arg("--debuginfo");
+    }
+    run(optimise
+        .args(WASM_OPT_SIZE)
         .args(WASM_FEATURES)
         .arg(&wasm_path)
         .arg("-o")
@@ -106,7 +155,7 @@ pub fn pack(root: &Path, package: &str) -> io::Result<Packed> {
 
 /// [`pack`]s the widget into the content-hashed `widget/dist`.
 pub fn build(root: &Path) -> io::Result<()> {
-    let Packed { wasm, glue } = pack(root, "widget")?;
+    let Packed { wasm, glue } = pack(root, "widget", Names::Stripped)?;
     let hash = content_hash(&[&wasm, glue.as_bytes()]);
     let name = format!("billpay-{hash}");
     if !glue.contains(BINDGEN_WASM) {

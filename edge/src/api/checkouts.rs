@@ -1,7 +1,7 @@
 //! `POST /v1/checkouts` (the widget starts a checkout with its order token) and
 //! `GET /v1/checkouts/{ref}` (the widget polls it, conditionally) and
 //! `GET /v1/checkouts/{ref}/live` (the widget's WebSocket for pushed changes).
-use shared::api::{CheckoutView, CreateCheckout};
+use shared::api::{BodyLabel, CheckoutView, CreateCheckout};
 use shared::live;
 use shared::token::{self, OrderClaims, TokenError};
 use shared::validate::BillReference;
@@ -23,7 +23,10 @@ pub async fn create(
     // Counted before anything else, so garbage costs a client its budget as much as real tokens.
     let client = limiter::client_key(req);
     limiter::admit(env, &client, config.checkout_limit_per_client()).await?;
-    let CreateCheckout { order } = body::json(req).await?;
+    // text/plain too: the widget's create is then a CORS-safelisted request, sent without a
+    // preflight round trip on the way to the control number.
+    let CreateCheckout { order } =
+        body::json_labelled(req, &[BodyLabel::Json, BodyLabel::PlainText]).await?;
     let claims = verify(env, &order, Expiry::Enforced)?;
     log.reference = Some(claims.reference.to_string());
     let reference = claims.reference.clone();

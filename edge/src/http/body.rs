@@ -1,6 +1,8 @@
-//! Request bodies: JSON only, at most [`MAX_BODY_BYTES`], parsed into a typed value.
+//! Request bodies: JSON only, at most [`MAX_BODY_BYTES`], parsed into a typed value. A route names
+//! the labels (`Content-Type`) it takes; the bytes are read and parsed the same way under each.
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use shared::api::BodyLabel;
 use worker::Request;
 
 use super::errors::EdgeError;
@@ -10,10 +12,17 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// The raw body after the content-type and size checks (webhook checksums need the exact bytes).
 pub async fn read_json_bytes(req: &mut Request) -> Result<Vec<u8>, EdgeError> {
+    read_bytes(req, &[BodyLabel::Json]).await
+}
+
+/// The raw body, labelled one of `accepted`, after the size checks.
+async fn read_bytes(req: &mut Request, accepted: &[BodyLabel]) -> Result<Vec<u8>, EdgeError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
-    let media_type = content_type.split(';').next().unwrap_or_default().trim();
-    if !media_type.eq_ignore_ascii_case("application/json") {
-        return Err(EdgeError::UnsupportedMediaType);
+    if !BodyLabel::of(&content_type).is_some_and(|label| accepted.contains(&label)) {
+        let names: Vec<&str> = accepted.iter().map(|label| label.name()).collect();
+        return Err(EdgeError::UnsupportedMediaType {
+            accepted: names.join(" or "),
+        });
     }
     // Content-Length lets us refuse without reading; the byte count catches chunked bodies.
     let declared = req
@@ -68,7 +77,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, EdgeError> {
 }
 
 pub async fn json<T: DeserializeOwned>(req: &mut Request) -> Result<T, EdgeError> {
-    parse(&read_json_bytes(req).await?)
+    json_labelled(req, &[BodyLabel::Json]).await
+}
+
+/// [`json`] for a route that takes more labels than `application/json`.
+pub async fn json_labelled<T: DeserializeOwned>(
+    req: &mut Request,
+    accepted: &[BodyLabel],
+) -> Result<T, EdgeError> {
+    parse(&read_bytes(req, accepted).await?)
 }
 
 /// serde quotes the offending value in backticks (``invalid type: string `<script>`, expected

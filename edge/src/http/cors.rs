@@ -6,7 +6,9 @@ use super::errors::EdgeError;
 
 const ALLOW_HEADERS: &str = "Authorization, Content-Type, If-None-Match";
 const EXPOSE_HEADERS: &str = "ETag, Retry-After";
-const MAX_AGE_SECS: &str = "600";
+/// Chromium's cap (Firefox allows a day): one preflight covers a poll URL for longer than a checkout
+/// lives, so polling costs one preflight per checkout, and the create none (it is safelisted).
+const MAX_AGE_SECS: &str = "7200";
 
 /// The request's `Origin` if it is one of `allowed` (exact match; `*` allows any).
 pub fn allowed_origin(req: &Request, allowed: &[String]) -> Option<String> {

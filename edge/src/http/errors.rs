@@ -29,8 +29,8 @@ pub enum EdgeError {
     Conflict { code: String, message: String },
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
-    #[error("the request body must be application/json")]
-    UnsupportedMediaType,
+    #[error("the request body must be {accepted}")]
+    UnsupportedMediaType { accepted: String },
     /// Too many checkouts from one client or for one order (see `service::limiter`).
     #[error("too many checkout requests; retry after {retry_after} s")]
     RateLimited { retry_after: u32 },
@@ -79,7 +79,7 @@ impl EdgeError {
             Self::MethodNotAllowed { .. } => 405,
             Self::Conflict { .. } => 409,
             Self::TooLarge { .. } => 413,
-            Self::UnsupportedMediaType => 415,
+            Self::UnsupportedMediaType { .. } => 415,
             Self::Invalid { .. } => 422,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
@@ -99,7 +99,7 @@ impl EdgeError {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::TooLarge { .. } => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::UnsupportedMediaType { .. } => "unsupported_media_type",
             Self::RateLimited { .. } => "rate_limited",
             Self::UpstreamRejected => "provider_rejected",
             Self::Unavailable { .. } => "provider_unavailable",

@@ -59,7 +59,7 @@ struct Sample {
 }
 
 async fn one_payment(browser: &Browser, n: usize, delivery: Delivery) -> Sample {
-    let reference = open_checkout(browser, delivery.prefix(), AMOUNT).await;
+    let reference = open_checkout(browser, delivery.prefix(), AMOUNT, "en").await;
     heard(browser, "billpay:ready").await;
     let order = browser
         .eval(

@@ -184,16 +184,26 @@ pub async fn simulate(
     Ok(Json(shop.sim.pay(&pay).await?))
 }
 
+/// The shop's assets are cached briefly, as any shop's are: shop.js is parser-blocking in `<head>`,
+/// so without it every visit would wait one more round trip before the widget's script tag runs.
+const ASSET_CACHE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "public, max-age=300");
+
 pub async fn css() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            ASSET_CACHE,
+        ],
         include_str!("assets/shop.css"),
     )
 }
 
 pub async fn js() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            ASSET_CACHE,
+        ],
         include_str!("assets/shop.js"),
     )
 }

@@ -21,7 +21,7 @@ const UNICODE: &str = "Malipo ya 💸 — Ünïcödé \u{202e}ﷺ\u{0}";
 
 struct Case {
     route: &'static str,
-    input: &'static str,
+    input: String,
     request: RequestBuilder,
     status: u16,
     /// `error.code`, or `None` for a 2xx/204 answer.
@@ -47,12 +47,33 @@ fn json_body(method: Method, path: &str, body: impl Into<String>) -> RequestBuil
         .body(body.into())
 }
 
-fn checkout_with(order: Value) -> RequestBuilder {
-    json_body(
-        Method::POST,
-        "/v1/checkouts",
-        json!({ "order": order }).to_string(),
-    )
+fn checkout_with(order: Value) -> String {
+    json!({ "order": order }).to_string()
+}
+
+/// The widget sends its create as text/plain (no CORS preflight): the same JSON, the same checks.
+const PLAIN_TEXT: &str = "text/plain;charset=UTF-8";
+
+/// Each create body twice, labelled application/json and text/plain: both must meet the same refusal.
+fn create_cases(bodies: Vec<(&'static str, String, u16, &'static str)>) -> Vec<Case> {
+    bodies
+        .into_iter()
+        .flat_map(|(input, body, status, code)| {
+            [
+                ("application/json", input.to_owned()),
+                (PLAIN_TEXT, format!("{input}, as text/plain")),
+            ]
+            .map(|(content_type, input)| Case {
+                route: "POST /v1/checkouts",
+                input,
+                request: request(Method::POST, "/v1/checkouts")
+                    .header("Content-Type", content_type)
+                    .body(body.clone()),
+                status,
+                code: Some(code),
+            })
+        })
+        .collect()
 }
 
 fn signed_webhook(mut body: Value) -> RequestBuilder {
@@ -72,185 +93,161 @@ fn cases(r: &[String]) -> Vec<Case> {
     let forged_token = mint_with("not-the-signing-secret", &claims(&r[0], 1000, exp));
     let expired = token_for(&r[1], now() - 3600);
     let other_ref_token = token(&r[2], 1000);
-    let case = |route, input, request, status, code| Case {
+    let case = |route, input: &str, request, status, code| Case {
         route,
-        input,
+        input: input.to_owned(),
         request,
         status,
         code,
     };
-    vec![
+    let mut cases = create_cases(vec![
         // POST /v1/checkouts: the widget's one write.
-        case(
-            "POST /v1/checkouts",
+        (
             "malformed JSON `{\"order\":`",
-            json_body(Method::POST, "/v1/checkouts", r#"{"order":"#),
+            r#"{"order":"#.into(),
             400,
-            Some("invalid_json"),
+            "invalid_json",
         ),
-        // Well-formed, so it is refused for its shape (a list is not a checkout request), not for its depth.
-        case(
-            "POST /v1/checkouts",
-            "JSON nested 5,000 deep",
-            json_body(Method::POST, "/v1/checkouts", deep.clone()),
-            422,
-            Some("invalid_input"),
-        ),
-        case(
-            "POST /v1/checkouts",
-            "array instead of object",
-            json_body(Method::POST, "/v1/checkouts", "[]"),
-            422,
-            Some("invalid_input"),
-        ),
-        case(
-            "POST /v1/checkouts",
+        ("JSON nested 5,000 deep", deep.clone(), 422, "invalid_input"),
+        ("array instead of object", "[]".into(), 422, "invalid_input"),
+        (
             "`order` is a number",
             checkout_with(json!(42)),
             422,
-            Some("invalid_input"),
+            "invalid_input",
         ),
-        case(
-            "POST /v1/checkouts",
-            "`order` missing",
-            json_body(Method::POST, "/v1/checkouts", "{}"),
-            422,
-            Some("invalid_input"),
-        ),
-        case(
-            "POST /v1/checkouts",
+        ("`order` missing", "{}".into(), 422, "invalid_input"),
+        (
             "empty token",
             checkout_with(json!("")),
             401,
-            Some("token_malformed"),
+            "token_malformed",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "unicode token",
             checkout_with(json!(UNICODE)),
             401,
-            Some("token_malformed"),
+            "token_malformed",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "injection string as token",
             checkout_with(json!(INJECTION)),
             401,
-            Some("token_malformed"),
+            "token_malformed",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "token signed with another secret",
             checkout_with(json!(forged_token)),
             401,
-            Some("token_bad_signature"),
+            "token_bad_signature",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "expired token",
             checkout_with(json!(expired)),
             401,
-            Some("token_expired"),
+            "token_expired",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "token expired 30 s ago (inside the clock-skew allowance)",
             checkout_with(json!(token_for(&r[12], now() - 30))),
             401,
-            Some("token_expired"),
+            "token_expired",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "token valid for a year",
             checkout_with(json!(token_for(&r[12], now() + 365 * 24 * 3600))),
             401,
-            Some("token_lifetime_too_long"),
+            "token_lifetime_too_long",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "signed token, injection string as `ref`",
             checkout_with(json!(signed_raw(
                 json!({"ref": INJECTION, "amount": 1000, "exp": exp})
             ))),
             422,
-            Some("invalid_reference"),
+            "invalid_reference",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "signed token, unicode `ref`",
             checkout_with(json!(signed_raw(
                 json!({"ref": "ÄÖÜ123", "amount": 1000, "exp": exp})
             ))),
             422,
-            Some("invalid_reference"),
+            "invalid_reference",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "signed token, 21-character `ref`",
             checkout_with(json!(signed_raw(
                 json!({"ref": "A".repeat(21), "amount": 1000, "exp": exp})
             ))),
             422,
-            Some("invalid_reference"),
+            "invalid_reference",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "signed token, negative amount",
             checkout_with(json!(signed_raw(
                 json!({"ref": r[3], "amount": -5, "exp": exp})
             ))),
             422,
-            Some("invalid_amount"),
+            "invalid_amount",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "signed token, fractional amount",
             checkout_with(json!(signed_raw(
                 json!({"ref": r[4], "amount": 10.5, "exp": exp})
             ))),
             422,
-            Some("invalid_amount"),
+            "invalid_amount",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "signed token, amount 10^20",
             checkout_with(json!(signed_raw(
                 json!({"ref": r[5], "amount": 1e20, "exp": exp})
             ))),
             422,
-            Some("invalid_amount"),
+            "invalid_amount",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "signed token, amount as a string",
             checkout_with(json!(signed_raw(
                 json!({"ref": r[6], "amount": "1000", "exp": exp})
             ))),
             401,
-            Some("token_malformed"),
+            "token_malformed",
         ),
-        case(
-            "POST /v1/checkouts",
+        (
             "signed token, unsafe description",
             checkout_with(json!(signed_raw(
                 json!({"ref": r[7], "amount": 1000, "description": UNICODE, "exp": exp})
             ))),
             422,
-            Some("invalid_description"),
+            "invalid_description",
         ),
+        ("100 KiB body", huge.clone(), 413, "payload_too_large"),
+    ]);
+    cases.extend(vec![
         case(
             "POST /v1/checkouts",
-            "100 KiB body",
-            json_body(Method::POST, "/v1/checkouts", huge.clone()),
-            413,
-            Some("payload_too_large"),
-        ),
-        case(
-            "POST /v1/checkouts",
-            "text/plain body",
+            "form body",
             request(Method::POST, "/v1/checkouts")
-                .header("Content-Type", "text/plain")
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .body("order=x"),
+            415,
+            Some("unsupported_media_type"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "text/plain in Latin-1",
+            request(Method::POST, "/v1/checkouts")
+                .header("Content-Type", "text/plain; charset=iso-8859-1")
+                .body(checkout_with(json!(token(&r[12], 1000)))),
+            415,
+            Some("unsupported_media_type"),
+        ),
+        case(
+            "POST /v1/checkouts",
+            "no Content-Type",
+            request(Method::POST, "/v1/checkouts").body(checkout_with(json!(token(&r[12], 1000)))),
             415,
             Some("unsupported_media_type"),
         ),
@@ -629,7 +626,8 @@ fn cases(r: &[String]) -> Vec<Case> {
             404,
             Some("not_found"),
         ),
-    ]
+    ]);
+    cases
 }
 
 /// A correctly signed token for `reference` that expires at `exp`.
@@ -646,7 +644,9 @@ async fn every_route_refuses_bad_input_and_stores_nothing() {
          edge answered. Every row leaves nothing behind: no control number at ClickPesa and a 404 for every \
          reference involved. Errors are always `{\"error\":{\"code\":…,\"message\":…}}`; none carries internals \
          or echoes the input, and every answer says `X-Content-Type-Options: nosniff`. \
-         `CORS` is the `Access-Control-Allow-Origin` the answer carried (only the shop's origins ever get one).\n\n\
+         `CORS` is the `Access-Control-Allow-Origin` the answer carried (only the shop's origins ever get one). \
+         Every `POST /v1/checkouts` body goes twice, as `application/json` and as `text/plain;charset=UTF-8` \
+         (how the widget sends it: a CORS-safelisted request needs no preflight), and meets the same refusal.\n\n\
          | route | input | status | error code | CORS |\n|---|---|---|---|---|\n",
     );
     let mut wrong = Vec::new();

@@ -9,9 +9,11 @@ use serde_json::Value;
 use crate::Result;
 use shared::testing::table::Table;
 
-/// Issue 4: everything the browser downloads for the widget.
-const WIDGET_GZIP_BUDGET: u64 = 70_000;
-const WIDGET_BROTLI_BUDGET: u64 = 60_000;
+/// Issue 14: what the browser must download before the control number shows (issue 4's budget)…
+const FIRST_SCREEN_GZIP_BUDGET: u64 = 70_000;
+const FIRST_SCREEN_BROTLI_BUDGET: u64 = 60_000;
+/// …and everything the widget can ever download.
+const EVER_GZIP_BUDGET: u64 = 91_000;
 /// The worker's wasm, gzipped as Cloudflare counts it.
 const WORKER_GZIP_BUDGET: u64 = 1_000_000;
 
@@ -30,6 +32,12 @@ impl std::ops::Add for Sizes {
             gzip: self.gzip + o.gzip,
             brotli: self.brotli + o.brotli,
         }
+    }
+}
+
+impl std::iter::Sum for Sizes {
+    fn sum<I: Iterator<Item = Sizes>>(sizes: I) -> Sizes {
+        sizes.fold(Sizes::default(), |a, b| a + b)
     }
 }
 
@@ -102,7 +110,8 @@ pub fn widget(root: &Path) -> Result<Table> {
     ];
     let mut table = Table::new(
         "Widget transfer size (KB, 1 KB = 1,000 bytes)",
-        "gzip -9 and brotli -q 11 of each file as served from widget/dist. The peer is the JS a shop \
+        "gzip -9 and brotli -q 11 of each file as served from widget/dist, built with the pinned \
+         nightly (`-Zbuild-std`, immediate abort; xtask/src/widget.rs). The peer is the JS a shop \
          loads for Paystack's inline checkout, from npm (its iframe's own assets come on top). The \
          reference is what Leptos alone costs, packed the same way: one signal, one button.",
         &["file", "raw", "gzip -9", "brotli", "budget"],
@@ -113,12 +122,23 @@ pub fn widget(root: &Path) -> Result<Table> {
         total = total + s;
         table.row(size_row(name, s, String::new()));
     }
+    // The three files above are all the widget is today: the first screen needs each of them.
     let budget = format!(
         "gzip {}, brotli {}",
-        verdict(total.gzip, WIDGET_GZIP_BUDGET),
-        verdict(total.brotli, WIDGET_BROTLI_BUDGET)
+        verdict(total.gzip, FIRST_SCREEN_GZIP_BUDGET),
+        verdict(total.brotli, FIRST_SCREEN_BROTLI_BUDGET)
     );
-    table.row(size_row("**total**", total, budget));
+    table.row(size_row("**before the control number**", total, budget));
+    let ever = dist_files(&dist)?
+        .iter()
+        .map(|path| measure(path))
+        .sum::<Result<Sizes>>()?;
+    let budget = format!("gzip {}", verdict(ever.gzip, EVER_GZIP_BUDGET));
+    table.row(size_row(
+        "**ever** (every file in widget/dist)",
+        ever,
+        budget,
+    ));
 
     let floor = leptos_floor(root)?;
     table.row(size_row(
@@ -147,9 +167,18 @@ pub fn widget(root: &Path) -> Result<Table> {
     Ok(table)
 }
 
+/// What widget/dist serves to browsers: widget.js and the assets (not the `_headers` rules).
+fn dist_files(dist: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = vec![dist.join("widget.js")];
+    for entry in std::fs::read_dir(dist.join("assets"))? {
+        files.push(entry?.path());
+    }
+    Ok(files)
+}
+
 /// `widget/floor` packed as the widget is, measured file by file like widget/dist.
 fn leptos_floor(root: &Path) -> Result<Sizes> {
-    let packed = crate::widget::pack(root, "leptos-floor")?;
+    let packed = crate::widget::pack(root, "leptos-floor", crate::widget::Names::Stripped)?;
     let dir = root.join(".state/bench/floor");
     std::fs::create_dir_all(&dir)?;
     let (wasm, glue) = (
