@@ -521,7 +521,11 @@ async fn strict_csp_and_accessibility_hold_on_every_screen() {
 async fn reload_mid_payment_resumes_the_same_control_number() {
     let reference = unique_ref("RELOAD");
     let browser = open_checkout("reload", &reference, 8_800, "lang=en&redirect=no").await;
-    let creates_before = create_calls().await;
+    let creates_before = create_calls(&reference).await;
+    assert!(
+        creates_before >= 1,
+        "the first visit created the control number"
+    );
     browser.reload().await;
     wait_stage(&browser, "awaiting").await;
     let digits: String = browser
@@ -535,7 +539,7 @@ async fn reload_mid_payment_resumes_the_same_control_number() {
         "same control number after reload"
     );
     assert_eq!(
-        create_calls().await,
+        create_calls(&reference).await,
         creates_before,
         "no second control number was created"
     );

@@ -134,6 +134,9 @@ pub struct BillView {
 pub struct Stats {
     /// API calls per endpoint, e.g. `"POST /generate-token": 1`.
     pub requests: BTreeMap<String, u64>,
+    /// Single creates per `billReference`, accepted or refused.
+    #[serde(default)]
+    pub creates_by_reference: BTreeMap<String, u64>,
     pub tokens_issued: u64,
     pub bills: u64,
     pub payments: u64,
@@ -250,6 +253,7 @@ async fn stats(State(app): State<AppState>) -> Json<Stats> {
     let state = app.state();
     Json(Stats {
         requests: app.request_counts(),
+        creates_by_reference: app.create_counts(),
         tokens_issued: state.tokens_issued,
         bills: state.bills.len() as u64,
         payments: state.payments.len() as u64,

@@ -58,7 +58,28 @@ pub struct App {
     pub dispatcher: Arc<Dispatcher>,
     store: Store,
     /// API calls per endpoint ("POST /generate-token"), for `GET /_sim/stats`.
-    requests: Mutex<BTreeMap<String, u64>>,
+    requests: Counts,
+    /// Single Order/Customer creates per `billReference` (accepted or refused), for the same.
+    creates: Counts,
+}
+
+/// Occurrences by key, shared between requests.
+#[derive(Debug, Default)]
+struct Counts(Mutex<BTreeMap<String, u64>>);
+
+impl Counts {
+    fn add(&self, key: String) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key)
+            .or_default() += 1;
+    }
+
+    fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 pub type AppState = Arc<App>;
@@ -79,7 +100,8 @@ impl App {
             dispatcher: Arc::new(dispatcher),
             state: Mutex::new(state),
             store,
-            requests: Mutex::default(),
+            requests: Counts::default(),
+            creates: Counts::default(),
             config,
         })
     }
@@ -100,19 +122,21 @@ impl App {
     }
 
     pub fn count_request(&self, endpoint: String) {
-        *self
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(endpoint)
-            .or_default() += 1;
+        self.requests.add(endpoint);
+    }
+
+    /// Counts a single create for `bill_reference`, so a test can tell whether *its* order was
+    /// created twice while other tests create theirs.
+    pub fn count_create(&self, bill_reference: String) {
+        self.creates.add(bill_reference);
     }
 
     pub fn request_counts(&self) -> BTreeMap<String, u64> {
-        self.requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.requests.snapshot()
+    }
+
+    pub fn create_counts(&self) -> BTreeMap<String, u64> {
+        self.creates.snapshot()
     }
 }
 

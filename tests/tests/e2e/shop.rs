@@ -44,11 +44,12 @@ pub async fn sim_bill(number: &str) -> Value {
 }
 
 /// How many control numbers the simulator has been asked to create so far.
-pub async fn create_calls() -> u64 {
+/// Creates the simulator saw for `reference` (other scenarios create theirs at the same time).
+pub async fn create_calls(reference: &str) -> u64 {
     let stats = sim().stats().await.expect("simulator stats");
     stats
-        .requests
-        .get("POST /billpay/create-order-control-number")
+        .creates_by_reference
+        .get(reference)
         .copied()
         .unwrap_or(0)
 }

@@ -113,6 +113,9 @@ async fn create(
     kind: BillKind,
     body: &Value,
 ) -> Result<Json<CreateControlNumberResponse>, ApiError> {
+    if let Some(reference) = body.get("billReference").and_then(Value::as_str) {
+        app.count_create(reference.to_owned());
+    }
     let now = iso8601(now_ms());
     app.mutate(|s| insert(s, kind, body, now).map(Json)).await
 }
