@@ -282,7 +282,7 @@ use Channel::{AirtelMoney, CrdbSimBanking, CrdbWakala, HaloPesa, MixxByYas, Mpes
 const USSD: &[Channel] = &[Mpesa, MixxByYas, AirtelMoney, HaloPesa, CrdbSimBanking];
 const MIXX_HALO: &[Channel] = &[MixxByYas, HaloPesa];
 
-/// Every channel's menu (API.md §6), in order: a channel's steps are the rows that name it. One
+/// Every channel's menu (docs/clickpesa.md §6), in order: a channel's steps are the rows that name it. One
 /// table in static data rather than code per channel: the widget carries it as bytes.
 #[rustfmt::skip]
 const STEPS: &[Step] = &[
