@@ -132,6 +132,20 @@ pub struct SignedWebhook {
     pub header: Option<String>,
 }
 
+/// Asserts that `after.version` is `before.version` plus one exactly when something else
+/// changed (no-ops leave it alone), and returns whether something changed.
+pub fn version_counts_changes(before: &Bill, after: &Bill, context: &dyn std::fmt::Debug) -> bool {
+    let mut unversioned = after.clone();
+    unversioned.version = before.version;
+    let changed = unversioned != *before;
+    assert_eq!(
+        after.version,
+        before.version + u64::from(changed),
+        "version counts changes, not no-ops: {context:?}"
+    );
+    changed
+}
+
 /// The V3 `PAYMENT RECEIVED` payload of the checksum vectors: the realistic shape.
 pub fn v3_payment_received() -> Value {
     super::checksum_vector("V3")["payload"].clone()
@@ -581,14 +595,7 @@ pub fn check_ledger(amount: u32, steps: &[Step]) {
             Op::Cancel => bill.cancel(now),
         };
 
-        let mut unversioned = bill.clone();
-        unversioned.version = before.version;
-        let changed = unversioned != before;
-        assert_eq!(
-            bill.version,
-            before.version + u64::from(changed),
-            "version counts changes: {step:?}"
-        );
+        let changed = version_counts_changes(&before, &bill, step);
         let events = match result {
             Ok(events) => events,
             Err(e) => {
