@@ -5,7 +5,8 @@
 //! - here: transfer sizes (widget, `@paystack/inline-js` as the peer, worker), the worker's cold
 //!   start under `wrangler dev`, and `shared`'s criterion benches;
 //! - `tests/benches/stack.rs` (Rust, async, WebDriver): time to control number, wasm start-up,
-//!   payment to screen, the edge under load (`wrk`) and how its cost grows.
+//!   payment to screen (pushed and polling), status polls per open checkout, open live-update
+//!   sockets while payments land, the edge under load (`wrk`) and how its cost grows.
 //!
 //! `BILLPAY_BENCH_QUICK=1` takes a few samples of everything to try the driver out: its tables are
 //! printed, and BENCHMARKS.md is left as it was.
@@ -54,6 +55,9 @@ pub fn bench(root: &Path) -> Result<()> {
                 ("CLICKPESA_REQUESTS_PER_MINUTE", "600000".into()),
                 // Every request comes from one loopback client.
                 ("CHECKOUT_LIMIT_PER_CLIENT", "1000000".into()),
+                // ... which is charged each checkout's ClickPesa calls (about 9) up front: the
+                // stack's 300 a minute would hold the pending checkouts to 33 a minute.
+                ("CLICKPESA_CALLS_PER_CLIENT", "600000".into()),
             ],
             ..Options::tests(state_dir.clone())
         },

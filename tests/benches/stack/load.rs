@@ -11,7 +11,7 @@ use super::traffic::{call, healthz, measured, steady, wrk, Failure, Figures, POL
 use crate::support::{edge, payment_webhook, stack};
 
 /// Steady rates beside the pollers: a busy shop's payment notifications and new checkouts.
-const WEBHOOKS_PER_SEC: u32 = 50;
+pub const WEBHOOKS_PER_SEC: u32 = 50;
 const CREATES_PER_SEC: u32 = 10;
 /// Pending checkouts that receive the webhooks; not polled by wrk, so that the ETags the pollers
 /// hold stay current (a webhook changes its bill's version) and the scale runs after this one

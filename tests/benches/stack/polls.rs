@@ -15,22 +15,16 @@ const AMOUNT: u64 = 7_000;
 /// How often the network log is read off (and emptied), so chromedriver never holds much of it.
 const DRAIN_EVERY: Duration = Duration::from_secs(15);
 
-/// What one widget sent while its checkout stayed open.
-struct Traffic {
-    /// `GET /v1/checkouts/{ref}`: the status polls.
-    polls: usize,
-    /// Their CORS preflights (the poll carries the order token in `Authorization`).
-    preflights: usize,
-}
-
+/// Whether `sent` is a status poll of `reference`: `GET /v1/checkouts/{ref}` (not its CORS
+/// preflight, which the worker answers without the object).
 fn is_poll_of(sent: &Sent, reference: &str) -> bool {
     let path = format!("{}/v1/checkouts/{reference}", stack().edge);
-    sent.url.split('?').next() == Some(path.as_str())
+    sent.method == "GET" && !sent.preflight && sent.url.split('?').next() == Some(path.as_str())
 }
 
-/// Opens one checkout and counts its polls for `open_for` from the moment it shows the control
-/// number.
-async fn one_widget(page: usize, delivery: Delivery, open_for: Duration) -> Traffic {
+/// Opens one checkout and counts its status polls for `open_for` from the moment it shows the
+/// control number.
+async fn one_widget(page: usize, delivery: Delivery, open_for: Duration) -> usize {
     let browser =
         Browser::open_recording(&format!("bench-polls-{}-{page}", delivery.prefix())).await;
     let reference = open_checkout(&browser, delivery.prefix(), AMOUNT, "en").await;
@@ -44,14 +38,7 @@ async fn one_widget(page: usize, delivery: Delivery, open_for: Duration) -> Traf
         sent.extend(browser.requests().await);
     }
     browser.close().await;
-    let polls: Vec<&Sent> = sent.iter().filter(|s| is_poll_of(s, &reference)).collect();
-    Traffic {
-        polls: polls
-            .iter()
-            .filter(|s| s.method == "GET" && !s.preflight)
-            .count(),
-        preflights: polls.iter().filter(|s| s.preflight).count(),
-    }
+    sent.iter().filter(|s| is_poll_of(s, &reference)).count()
 }
 
 /// `pages` widgets with the socket and as many with it refused, all open at the same time for
@@ -74,9 +61,9 @@ pub async fn poll_traffic(pages: usize, open_for: Duration) -> Table {
              shop's checkout page, all open at once on an unpaid checkout for {secs} s from its \
              control number on screen. Counted from Chromium's network log: GET \
              /v1/checkouts/{{ref}} of the page's own checkout, each a request to its bill's Durable \
-             Object (a 304 while nothing changes), and their CORS preflights, which the worker \
-             answers without the object. With the socket the widget polls only as a guard against \
-             a socket that died silently (widget/src/poll.rs).",
+             Object (a 304 while nothing changes; CORS preflights, which the worker answers without \
+             the object, are left out). With the socket the widget polls only as a guard against a \
+             socket that died silently (widget/src/poll.rs).",
             secs = open_for.as_secs(),
         ),
         &[
@@ -84,20 +71,17 @@ pub async fn poll_traffic(pages: usize, open_for: Duration) -> Table {
             "checkouts",
             "status polls per checkout (median, min–max)",
             "per checkout per minute (median)",
-            "preflights per checkout (median)",
         ],
     );
     for delivery in deliveries {
-        let traffic: Vec<&Traffic> = measured
+        let polls: Vec<f64> = measured
             .iter()
             .filter(|(d, _)| *d == delivery)
-            .map(|(_, t)| t)
+            .map(|(_, polls)| *polls as f64)
             .collect();
-        let polls: Vec<f64> = traffic.iter().map(|t| t.polls as f64).collect();
-        let preflights: Vec<f64> = traffic.iter().map(|t| t.preflights as f64).collect();
         table.row(vec![
             delivery.name().into(),
-            traffic.len().to_string(),
+            polls.len().to_string(),
             format!(
                 "{} ({}–{})",
                 median(&polls),
@@ -105,7 +89,6 @@ pub async fn poll_traffic(pages: usize, open_for: Duration) -> Table {
                 percentile(&polls, 100.0)
             ),
             format!("{:.1}", median(&polls) / minutes),
-            median(&preflights).to_string(),
         ]);
     }
     table
