@@ -7,6 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::task::JoinSet;
 
+use super::report::reasons;
 use super::traffic::{call, measured, Failure};
 use crate::support::{edge, token, unique_ref};
 
@@ -126,17 +127,11 @@ impl Pool {
 
     /// "N creates failed and were made again (why)", for a table's note.
     pub fn failed_note(&self) -> String {
-        let failed: usize = self.failed.values().sum();
-        let reasons: Vec<String> = self
-            .failed
-            .iter()
-            .map(|(why, n)| format!("{n} {why}"))
-            .collect();
-        match failed {
+        match self.failed.values().sum::<usize>() {
             0 => "no create failed".into(),
-            _ => format!(
+            failed => format!(
                 "{failed} creates failed and were made again after a back-off ({})",
-                reasons.join(", ")
+                reasons(&self.failed)
             ),
         }
     }

@@ -38,6 +38,15 @@ pub fn ratio(value: f64, baseline: f64) -> String {
     }
 }
 
+/// Counts by reason as a cell shows them: "3 wrangler proxy 503, 1 no answer in 10 s".
+pub fn reasons<N: std::fmt::Display>(by_why: &std::collections::BTreeMap<String, N>) -> String {
+    by_why
+        .iter()
+        .map(|(why, n)| format!("{n} {why}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A count with its thousands separated: 5,000.
 pub fn count(n: usize) -> String {
     let digits = n.to_string();

@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 
 use super::load::{webhook, WEBHOOKS_PER_SEC};
 use super::pool::{Checkout, Pool};
-use super::report::{count, median, ms, percentile, Table};
+use super::report::{count, median, ms, percentile, reasons, Table};
 use super::traffic::{measured, steady};
 use crate::support::{get_checkout, Frame, LiveSocket};
 
@@ -166,11 +166,6 @@ pub async fn sockets_while_paying(sockets: usize) -> Table {
             _ => f64::NAN,
         };
         let failed_to_open: usize = refused.values().sum();
-        let refusals = refused
-            .iter()
-            .map(|(why, n)| format!("{n} {why}"))
-            .collect::<Vec<_>>()
-            .join(", ");
 
         let n = count(checkouts.len());
         let mut table = Table::new(
@@ -198,7 +193,7 @@ pub async fn sockets_while_paying(sockets: usize) -> Table {
                 "sockets open at once".to_owned(),
                 match failed_to_open {
                     0 => format!("{} of {n}", count(watched.len())),
-                    _ => format!("{} of {n} ({refusals})", count(watched.len())),
+                    _ => format!("{} of {n} ({})", count(watched.len()), reasons(&refused)),
                 },
             ),
             (

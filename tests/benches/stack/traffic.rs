@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tokio::task::JoinSet;
 
 use super::pool::Checkout;
-use super::report::{median, ms, percentile};
+use super::report::{median, ms, percentile, reasons};
 use crate::support::{edge, stack};
 
 /// Concurrent pollers (connections held by wrk).
@@ -136,15 +136,9 @@ impl Figures {
 
     /// "failed / sent", with the reasons when there are any.
     fn errors_cell(&self) -> String {
-        let failed: u64 = self.errors.values().sum();
-        let reasons: Vec<String> = self
-            .errors
-            .iter()
-            .map(|(why, n)| format!("{n} {why}"))
-            .collect();
-        match failed {
+        match self.errors.values().sum::<u64>() {
             0 => format!("0 / {}", self.requests),
-            _ => format!("{failed} / {} ({})", self.requests, reasons.join(", ")),
+            failed => format!("{failed} / {} ({})", self.requests, reasons(&self.errors)),
         }
     }
 }
