@@ -577,7 +577,7 @@ async fn without_a_socket_polling_still_reaches_the_receipt() {
 /// An invoice sent as a payment link: the shop's server asks for the order, sends the `pay_url` by
 /// SMS with `?lang=sw` (the browser here prefers English: the link's choice wins), the customer
 /// sees the control number in Swahili on the edge's own page (its hashed style applied under the
-/// strict CSP), pays by M-Pesa and gets the receipt there.
+/// strict CSP, and passing axe-core), pays by M-Pesa and gets the receipt there.
 #[tokio::test]
 async fn a_payment_link_opened_from_an_sms_reaches_the_receipt() {
     let reference = unique_ref("LINK");
@@ -620,6 +620,7 @@ async fn a_payment_link_opened_from_an_sms_reaches_the_receipt() {
         json!(["sw", "0px"]),
         "Swahili page, its own style applied"
     );
+    audit_accessibility(&browser, "payment link").await;
     browser.screenshot("pay-link-awaiting-sw").await;
 
     let paid = customer_pays(PayRequest::new(
