@@ -24,7 +24,8 @@ pub fn document(tables: &[Table], took: Duration) -> String {
     out
 }
 
-/// When and on what: the date, the CPU, the memory and the browser and runtime versions.
+/// When and on what: the date, the CPU, the memory, how busy the machine was, and the browser and
+/// runtime versions.
 fn machine() -> Vec<(&'static str, String)> {
     let output = |cmd: &str, args: &[&str]| {
         Command::new(cmd)
@@ -56,6 +57,14 @@ fn machine() -> Vec<(&'static str, String)> {
             memory_kb.map_or("unknown".into(), |kb| {
                 format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0)
             }),
+        ),
+        // The run's own load and whatever else shared the cores (a build beside it shows here).
+        (
+            "load average at the end (1, 5, 15 min; /proc/loadavg)",
+            std::fs::read_to_string("/proc/loadavg")
+                .ok()
+                .map(|l| l.split(' ').take(3).collect::<Vec<_>>().join(", "))
+                .unwrap_or_else(|| "unknown".into()),
         ),
         ("browser", output("/usr/bin/chromium", &["--version"])),
         ("rustc", output("rustc", &["--version"])),
