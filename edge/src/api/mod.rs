@@ -3,8 +3,10 @@
 mod checkouts;
 mod health;
 mod orders;
+mod pay_page;
 mod webhooks;
 
+use shared::paylink::PayCode;
 use shared::validate::BillReference;
 use worker::{Env, Method, Request, Response};
 
@@ -20,6 +22,8 @@ enum Resource {
     Orders,
     Order(BillReference),
     OrderCancellation(BillReference),
+    /// A payment link's page; `None` for a code that cannot exist (it gets the same 404 page).
+    PayPage(Option<PayCode>),
 }
 
 impl Resource {
@@ -43,15 +47,18 @@ impl Resource {
                 Self::OrderCancellation(reference(r)?),
                 "/v1/orders/{ref}/cancel",
             ),
+            ["p", code] => (Self::PayPage(PayCode::parse(code)), "/p/{code}"),
             _ => return None,
         })
     }
 
     fn allowed_method(&self) -> Method {
         match self {
-            Self::Health | Self::Checkout(_) | Self::CheckoutLive(_) | Self::Order(_) => {
-                Method::Get
-            }
+            Self::Health
+            | Self::Checkout(_)
+            | Self::CheckoutLive(_)
+            | Self::Order(_)
+            | Self::PayPage(_) => Method::Get,
             Self::Checkouts
             | Self::ClickPesaWebhooks
             | Self::Orders
@@ -104,6 +111,7 @@ pub async fn handle(
         Resource::Orders => orders::create(&mut req, env, log).await,
         Resource::Order(reference) => orders::get(&req, env, &reference).await,
         Resource::OrderCancellation(reference) => orders::cancel(&req, env, &reference).await,
+        Resource::PayPage(code) => pay_page::get(&req, env, code.as_ref()).await,
     }
 }
 
