@@ -15,6 +15,7 @@
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
 //! - [`budget`]: what a checkout costs in ClickPesa calls, and the daily call cap.
 //! - [`live`]: the live-update WebSocket's authentication and bounds.
+//! - [`reconcile`]: the reconcile report: bills in a window against ClickPesa's payments.
 //! - `testing` (feature `testing`): the checksum vectors and fuzzing properties for tests.
 pub mod api;
 pub mod bucket;
@@ -23,6 +24,7 @@ pub mod channels;
 pub mod checksum;
 pub mod clickpesa;
 pub mod ledger;
+pub mod reconcile;
 pub mod live;
 pub mod money;
 pub mod notify;
