@@ -21,6 +21,8 @@ mod money;
 mod orders;
 #[path = "edge/recipes.rs"]
 mod recipes;
+#[path = "edge/reports.rs"]
+mod reports;
 #[path = "edge/secrets.rs"]
 mod secrets;
 #[path = "edge/support.rs"]

@@ -3,6 +3,7 @@
 mod checkouts;
 mod health;
 mod orders;
+mod reports;
 mod webhooks;
 
 use shared::validate::BillReference;
@@ -20,6 +21,7 @@ enum Resource {
     Orders,
     Order(BillReference),
     OrderCancellation(BillReference),
+    PaymentsReport,
 }
 
 impl Resource {
@@ -43,15 +45,18 @@ impl Resource {
                 Self::OrderCancellation(reference(r)?),
                 "/v1/orders/{ref}/cancel",
             ),
+            ["v1", "reports", "payments"] => (Self::PaymentsReport, "/v1/reports/payments"),
             _ => return None,
         })
     }
 
     fn allowed_method(&self) -> Method {
         match self {
-            Self::Health | Self::Checkout(_) | Self::CheckoutLive(_) | Self::Order(_) => {
-                Method::Get
-            }
+            Self::Health
+            | Self::Checkout(_)
+            | Self::CheckoutLive(_)
+            | Self::Order(_)
+            | Self::PaymentsReport => Method::Get,
             Self::Checkouts
             | Self::ClickPesaWebhooks
             | Self::Orders
@@ -104,6 +109,7 @@ pub async fn handle(
         Resource::Orders => orders::create(&mut req, env, log).await,
         Resource::Order(reference) => orders::get(&req, env, &reference).await,
         Resource::OrderCancellation(reference) => orders::cancel(&req, env, &reference).await,
+        Resource::PaymentsReport => reports::payments(&req, env).await,
     }
 }
 

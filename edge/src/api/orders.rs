@@ -11,7 +11,7 @@ use crate::http::errors::EdgeError;
 use crate::http::{auth, body, log::RequestLog};
 use crate::service::bills::BillHandle;
 
-fn authorise(req: &Request, env: &Env) -> Result<(), EdgeError> {
+pub(super) fn authorise(req: &Request, env: &Env) -> Result<(), EdgeError> {
     auth::require_merchant(req, &Config::new(env).merchant_api_key()?)
 }
 

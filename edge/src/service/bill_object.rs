@@ -20,7 +20,7 @@ use crate::http::errors::EdgeError;
 use crate::model::bill::{Applied, ApplyPayment, BillRequest, CreateBill, CreatedBill, StoredBill};
 use crate::model::gateway::GatewayError;
 use crate::service::clickpesa::ClickPesa;
-use crate::service::{outbox, rpc, sockets};
+use crate::service::{bill_index, outbox, rpc, sockets};
 
 /// The binding name in wrangler.toml.
 pub const BINDING: &str = "BILL";
@@ -193,6 +193,8 @@ impl Bill {
         let clickpesa = ClickPesa::interactive(&self.env)?;
         let calls = shared::budget::checkout_calls(self.config().reconcile_schedule().len());
         clickpesa.reserve_checkout(calls).await?;
+        // Indexed before the number exists, so the reconcile report never misses a bill.
+        bill_index::record(&self.env, claims.reference.as_str(), now).await?;
         let request = CreateOrderControlNumber {
             bill_reference: Some(claims.reference.to_string()),
             bill_amount: Some(claims.amount.get()),

@@ -30,8 +30,7 @@ use crate::clickpesa::{PaymentRecord, PaymentStatus};
 use crate::ledger::{Payment, ReviewRecord};
 
 /// How a bill, or one of its payments, compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flag {
     /// Both sides agree on the money.
     Matched,
@@ -65,8 +64,7 @@ impl Flag {
 }
 
 /// Why a payment has its flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
     /// Same money, same amount.
     Same,
@@ -91,9 +89,10 @@ impl Reason {
     pub fn flag(self) -> Flag {
         match self {
             Self::Same => Flag::Matched,
-            Self::NotAtEdge | Self::KeptForReview | Self::ReturnNotAtEdge | Self::MoreAtClickPesa => {
-                Flag::MissingAtEdge
-            }
+            Self::NotAtEdge
+            | Self::KeptForReview
+            | Self::ReturnNotAtEdge
+            | Self::MoreAtClickPesa => Flag::MissingAtEdge,
             Self::NotAtClickPesa | Self::ReturnNotAtClickPesa | Self::MoreAtEdge => {
                 Flag::UnknownToClickPesa
             }
@@ -114,6 +113,18 @@ impl Reason {
         }
     }
 }
+
+/// Both serialise as their wire name (`as_str`): serde's `snake_case` would split "ClickPesa".
+macro_rules! serialize_as_str {
+    ($($name:ty),*) => {$(
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+serialize_as_str!(Flag, Reason);
 
 /// One payment as both sides see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -245,25 +256,133 @@ mod tests {
     #[test]
     fn every_cell_of_the_table() {
         let j = |n: u64| serde_json::json!(n);
-        let cases: Vec<(&str, Vec<Payment>, Vec<ReviewRecord>, Vec<PaymentRecord>, Option<Reason>)> = vec![
+        let cases: Vec<(
+            &str,
+            Vec<Payment>,
+            Vec<ReviewRecord>,
+            Vec<PaymentRecord>,
+            Option<Reason>,
+        )> = vec![
             ("nothing anywhere", vec![], vec![], vec![], None),
-            ("only a failed attempt at ClickPesa", vec![], vec![], vec![listed("P", "FAILED", j(0))], None),
-            ("pending at ClickPesa", vec![], vec![], vec![listed("P", "PENDING", j(1000))], None),
-            ("paid on both", vec![at_edge("P", "SUCCESS", 1000)], vec![], vec![listed("P", "SUCCESS", j(1000))], Some(Reason::Same)),
-            ("settled at ClickPesa, success at edge", vec![at_edge("P", "SUCCESS", 1000)], vec![], vec![listed("P", "SETTLED", j(1000))], Some(Reason::Same)),
-            ("amount as text", vec![at_edge("P", "SETTLED", 1000)], vec![], vec![listed("P", "SUCCESS", serde_json::json!("1000"))], Some(Reason::Same)),
-            ("refunded on both", vec![at_edge("P", "REFUNDED", 1000)], vec![], vec![listed("P", "REFUNDED", j(1000))], Some(Reason::Same)),
-            ("refunded at edge, reversed at ClickPesa", vec![at_edge("P", "REFUNDED", 1000)], vec![], vec![listed("P", "REVERSED", j(1000))], Some(Reason::Same)),
-            ("dropped webhook", vec![], vec![], vec![listed("P", "SUCCESS", j(1000))], Some(Reason::NotAtEdge)),
-            ("refund only ClickPesa knows of a payment the edge never saw", vec![], vec![], vec![listed("P", "REFUNDED", j(1000))], Some(Reason::NotAtEdge)),
-            ("kept for review at the edge", vec![], vec![reviewed("P")], vec![listed("P", "SUCCESS", j(1000))], Some(Reason::KeptForReview)),
-            ("refund the edge did not record", vec![at_edge("P", "SUCCESS", 1000)], vec![], vec![listed("P", "REFUNDED", j(1000))], Some(Reason::ReturnNotAtEdge)),
-            ("more at ClickPesa", vec![at_edge("P", "SUCCESS", 1000)], vec![], vec![listed("P", "SUCCESS", j(1500))], Some(Reason::MoreAtClickPesa)),
-            ("payment ClickPesa does not list", vec![at_edge("P", "SUCCESS", 1000)], vec![], vec![], Some(Reason::NotAtClickPesa)),
-            ("payment ClickPesa lists as failed", vec![at_edge("P", "SUCCESS", 1000)], vec![], vec![listed("P", "FAILED", j(0))], Some(Reason::NotAtClickPesa)),
-            ("refund ClickPesa does not list", vec![at_edge("P", "REFUNDED", 1000)], vec![], vec![listed("P", "SETTLED", j(1000))], Some(Reason::ReturnNotAtClickPesa)),
-            ("more at the edge", vec![at_edge("P", "SUCCESS", 1000)], vec![], vec![listed("P", "SUCCESS", j(900))], Some(Reason::MoreAtEdge)),
-            ("unreadable amount at ClickPesa", vec![at_edge("P", "SUCCESS", 1000)], vec![], vec![listed("P", "SUCCESS", serde_json::json!("1,000"))], Some(Reason::MoreAtEdge)),
+            (
+                "only a failed attempt at ClickPesa",
+                vec![],
+                vec![],
+                vec![listed("P", "FAILED", j(0))],
+                None,
+            ),
+            (
+                "pending at ClickPesa",
+                vec![],
+                vec![],
+                vec![listed("P", "PENDING", j(1000))],
+                None,
+            ),
+            (
+                "paid on both",
+                vec![at_edge("P", "SUCCESS", 1000)],
+                vec![],
+                vec![listed("P", "SUCCESS", j(1000))],
+                Some(Reason::Same),
+            ),
+            (
+                "settled at ClickPesa, success at edge",
+                vec![at_edge("P", "SUCCESS", 1000)],
+                vec![],
+                vec![listed("P", "SETTLED", j(1000))],
+                Some(Reason::Same),
+            ),
+            (
+                "amount as text",
+                vec![at_edge("P", "SETTLED", 1000)],
+                vec![],
+                vec![listed("P", "SUCCESS", serde_json::json!("1000"))],
+                Some(Reason::Same),
+            ),
+            (
+                "refunded on both",
+                vec![at_edge("P", "REFUNDED", 1000)],
+                vec![],
+                vec![listed("P", "REFUNDED", j(1000))],
+                Some(Reason::Same),
+            ),
+            (
+                "refunded at edge, reversed at ClickPesa",
+                vec![at_edge("P", "REFUNDED", 1000)],
+                vec![],
+                vec![listed("P", "REVERSED", j(1000))],
+                Some(Reason::Same),
+            ),
+            (
+                "dropped webhook",
+                vec![],
+                vec![],
+                vec![listed("P", "SUCCESS", j(1000))],
+                Some(Reason::NotAtEdge),
+            ),
+            (
+                "refund only ClickPesa knows of a payment the edge never saw",
+                vec![],
+                vec![],
+                vec![listed("P", "REFUNDED", j(1000))],
+                Some(Reason::NotAtEdge),
+            ),
+            (
+                "kept for review at the edge",
+                vec![],
+                vec![reviewed("P")],
+                vec![listed("P", "SUCCESS", j(1000))],
+                Some(Reason::KeptForReview),
+            ),
+            (
+                "refund the edge did not record",
+                vec![at_edge("P", "SUCCESS", 1000)],
+                vec![],
+                vec![listed("P", "REFUNDED", j(1000))],
+                Some(Reason::ReturnNotAtEdge),
+            ),
+            (
+                "more at ClickPesa",
+                vec![at_edge("P", "SUCCESS", 1000)],
+                vec![],
+                vec![listed("P", "SUCCESS", j(1500))],
+                Some(Reason::MoreAtClickPesa),
+            ),
+            (
+                "payment ClickPesa does not list",
+                vec![at_edge("P", "SUCCESS", 1000)],
+                vec![],
+                vec![],
+                Some(Reason::NotAtClickPesa),
+            ),
+            (
+                "payment ClickPesa lists as failed",
+                vec![at_edge("P", "SUCCESS", 1000)],
+                vec![],
+                vec![listed("P", "FAILED", j(0))],
+                Some(Reason::NotAtClickPesa),
+            ),
+            (
+                "refund ClickPesa does not list",
+                vec![at_edge("P", "REFUNDED", 1000)],
+                vec![],
+                vec![listed("P", "SETTLED", j(1000))],
+                Some(Reason::ReturnNotAtClickPesa),
+            ),
+            (
+                "more at the edge",
+                vec![at_edge("P", "SUCCESS", 1000)],
+                vec![],
+                vec![listed("P", "SUCCESS", j(900))],
+                Some(Reason::MoreAtEdge),
+            ),
+            (
+                "unreadable amount at ClickPesa",
+                vec![at_edge("P", "SUCCESS", 1000)],
+                vec![],
+                vec![listed("P", "SUCCESS", serde_json::json!("1,000"))],
+                Some(Reason::MoreAtEdge),
+            ),
         ];
         for (name, payments, review, records, want) in cases {
             let lines = compare(&payments, &review, &records);
@@ -273,6 +392,21 @@ mod tests {
                 assert_eq!(line.flag, line.reason.flag(), "{name}");
             }
         }
+    }
+
+    #[test]
+    fn wire_names_are_the_documented_ones() {
+        let json = serde_json::to_value([Flag::UnknownToClickPesa, Flag::MissingAtEdge]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!(["unknown_to_clickpesa", "missing_at_edge"])
+        );
+        let json =
+            serde_json::to_value([Reason::MoreAtClickPesa, Reason::ReturnNotAtClickPesa]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!(["more_at_clickpesa", "return_not_at_clickpesa"])
+        );
     }
 
     #[test]
@@ -290,11 +424,37 @@ mod tests {
         let j = serde_json::json!(1000);
         let edge = [at_edge("A", "SUCCESS", 1000), at_edge("B", "SUCCESS", 1000)];
         for (name, records, flag) in [
-            ("both listed", vec![listed("A", "SUCCESS", j.clone()), listed("B", "SUCCESS", j.clone())], Flag::Matched),
-            ("one more listed", vec![listed("A", "SUCCESS", j.clone()), listed("B", "SUCCESS", j.clone()), listed("C", "SUCCESS", j.clone())], Flag::MissingAtEdge),
-            ("one missing and one extra", vec![listed("A", "SUCCESS", j.clone()), listed("C", "SUCCESS", j.clone())], Flag::UnknownToClickPesa),
+            (
+                "both listed",
+                vec![
+                    listed("A", "SUCCESS", j.clone()),
+                    listed("B", "SUCCESS", j.clone()),
+                ],
+                Flag::Matched,
+            ),
+            (
+                "one more listed",
+                vec![
+                    listed("A", "SUCCESS", j.clone()),
+                    listed("B", "SUCCESS", j.clone()),
+                    listed("C", "SUCCESS", j.clone()),
+                ],
+                Flag::MissingAtEdge,
+            ),
+            (
+                "one missing and one extra",
+                vec![
+                    listed("A", "SUCCESS", j.clone()),
+                    listed("C", "SUCCESS", j.clone()),
+                ],
+                Flag::UnknownToClickPesa,
+            ),
         ] {
-            assert_eq!(Flag::of_bill(&compare(&edge, &[], &records)), flag, "{name}");
+            assert_eq!(
+                Flag::of_bill(&compare(&edge, &[], &records)),
+                flag,
+                "{name}"
+            );
         }
         assert_eq!(Flag::of_bill(&[]), Flag::Matched, "no money on either side");
     }

@@ -94,18 +94,42 @@ mod tests {
             ("anything", Some("*/*"), Some(Json)),
             ("json", Some("application/json"), Some(Json)),
             ("csv", Some("text/csv"), Some(Csv)),
-            ("csv with charset", Some("text/csv; charset=utf-8"), Some(Csv)),
+            (
+                "csv with charset",
+                Some("text/csv; charset=utf-8"),
+                Some(Csv),
+            ),
             ("upper case", Some("TEXT/CSV"), Some(Csv)),
-            ("browser default", Some("text/html,application/xhtml+xml,*/*;q=0.8"), Some(Json)),
-            ("csv preferred", Some("application/json;q=0.5, text/csv"), Some(Csv)),
-            ("json preferred", Some("text/csv;q=0.4, application/json;q=0.9"), Some(Json)),
+            (
+                "browser default",
+                Some("text/html,application/xhtml+xml,*/*;q=0.8"),
+                Some(Json),
+            ),
+            (
+                "csv preferred",
+                Some("application/json;q=0.5, text/csv"),
+                Some(Csv),
+            ),
+            (
+                "json preferred",
+                Some("text/csv;q=0.4, application/json;q=0.9"),
+                Some(Json),
+            ),
             ("tie", Some("text/csv, application/json"), Some(Json)),
             ("csv over wildcard", Some("*/*;q=0.1, text/csv"), Some(Csv)),
             ("any text", Some("text/*"), Some(Csv)),
             ("csv refused", Some("text/csv;q=0, */*"), Some(Json)),
             ("neither", Some("image/png"), None),
-            ("both refused", Some("application/json;q=0, text/csv;q=0"), None),
-            ("junk q is ignored", Some("text/csv;q=2, application/json"), Some(Json)),
+            (
+                "both refused",
+                Some("application/json;q=0, text/csv;q=0"),
+                None,
+            ),
+            (
+                "junk q is ignored",
+                Some("text/csv;q=2, application/json"),
+                Some(Json),
+            ),
         ] {
             assert_eq!(ReportFormat::negotiate(accept), want, "{name}");
         }

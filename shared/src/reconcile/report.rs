@@ -13,6 +13,10 @@ use super::compare::{compare, Flag, PaymentLine};
 use super::time::{format_rfc3339, parse_rfc3339};
 use super::window::ReportWindow;
 
+/// Bills one report reads: each is one Durable Object call of the request (Workers allow 1,000
+/// subrequests per request on the paid plan). A busier window must be split.
+pub const MAX_BILLS: usize = 500;
+
 /// A bill the edge's index lists: its reference, when it was indexed, and the bill itself if the
 /// edge still has it (`None`: its creation failed at ClickPesa, so there never was one).
 #[derive(Debug, Clone)]
@@ -172,11 +176,7 @@ impl Report {
                 }
             }
             match &bill.view {
-                Some(view) => lines.push(BillLine::new(
-                    bill.reference.clone(),
-                    Some(view),
-                    &own,
-                )),
+                Some(view) => lines.push(BillLine::new(bill.reference.clone(), Some(view), &own)),
                 // No bill was made; should ClickPesa list money for it anyway, show it.
                 None if own.iter().any(moves_money) => {
                     lines.push(BillLine::new(bill.reference.clone(), None, &own))
@@ -239,7 +239,9 @@ impl Report {
             if line.payments.is_empty() {
                 push_row(
                     &mut out,
-                    bill.iter().cloned().chain(std::iter::repeat_n(String::new(), 7)),
+                    bill.iter()
+                        .cloned()
+                        .chain(std::iter::repeat_n(String::new(), 7)),
                 );
             }
             for p in &line.payments {
@@ -372,7 +374,13 @@ mod tests {
         report
             .bills
             .iter()
-            .map(|l| (l.reference.as_str(), l.flag.as_str(), l.edge.as_ref().map(|_| true)))
+            .map(|l| {
+                (
+                    l.reference.as_str(),
+                    l.flag.as_str(),
+                    l.edge.as_ref().map(|_| true),
+                )
+            })
             .collect()
     }
 
@@ -429,7 +437,10 @@ mod tests {
         );
         let refunded = &report.bills[2];
         assert_eq!(
-            (refunded.clickpesa.held_total, refunded.clickpesa.returned_total),
+            (
+                refunded.clickpesa.held_total,
+                refunded.clickpesa.returned_total
+            ),
             (0, 1000)
         );
         assert_eq!(refunded.edge.as_ref().unwrap().returned_total, 1000);
@@ -455,7 +466,10 @@ mod tests {
     fn csv_has_a_header_a_row_per_payment_and_rfc4180_quoting() {
         let t = FROM + 60;
         let paid = record("PAID", "P,1", "SUCCESS", 1000, t);
-        let bills = [indexed("PAID", t, std::slice::from_ref(&paid)), indexed("OPEN", t + 1, &[])];
+        let bills = [
+            indexed("PAID", t, std::slice::from_ref(&paid)),
+            indexed("OPEN", t + 1, &[]),
+        ];
         let mut quoted = paid.clone();
         quoted.id = "P\"2".into();
         quoted.order_reference = "STRAY".into();

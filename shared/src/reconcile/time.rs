@@ -112,8 +112,7 @@ pub fn parse_rfc3339(text: &str) -> Option<u64> {
         }
         _ => return None,
     };
-    let local = days_from_civil(y, m, d) * DAY_SECS as i64
-        + i64::from(hh * 3600 + mm * 60 + ss);
+    let local = days_from_civil(y, m, d) * DAY_SECS as i64 + i64::from(hh * 3600 + mm * 60 + ss);
     u64::try_from(local - offset).ok()
 }
 
@@ -127,9 +126,21 @@ mod tests {
             ("epoch", "1970-01-01T00:00:00Z", 0),
             ("utc", "2026-11-29T00:00:00Z", 1_795_910_400),
             ("lower case t and z", "2026-11-29t00:00:00z", 1_795_910_400),
-            ("east africa time", "2026-11-29T03:00:00+03:00", 1_795_910_400),
-            ("negative offset", "2026-11-28T21:00:00-03:00", 1_795_910_400),
-            ("milliseconds dropped", "2026-05-21T10:57:03.884Z", 1_779_361_023),
+            (
+                "east africa time",
+                "2026-11-29T03:00:00+03:00",
+                1_795_910_400,
+            ),
+            (
+                "negative offset",
+                "2026-11-28T21:00:00-03:00",
+                1_795_910_400,
+            ),
+            (
+                "milliseconds dropped",
+                "2026-05-21T10:57:03.884Z",
+                1_779_361_023,
+            ),
             ("leap day", "2028-02-29T12:00:00Z", 1_835_438_400),
         ] {
             assert_eq!(parse_rfc3339(text), Some(secs), "{name}");

@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn windows_are_taken_or_refused_with_a_code() {
-        let day = [("from", "2026-11-29T00:00:00Z"), ("to", "2026-11-30T00:00:00Z")];
+        let day = [
+            ("from", "2026-11-29T00:00:00Z"),
+            ("to", "2026-11-30T00:00:00Z"),
+        ];
         assert_eq!(
             parse(&day),
             Ok(ReportWindow {
@@ -154,8 +157,16 @@ mod tests {
         );
         for (name, query, code) in [
             ("nothing", &[][..], "missing_window"),
-            ("no to", &[("from", "2026-11-29T00:00:00Z")][..], "missing_window"),
-            ("no from", &[("to", "2026-11-29T00:00:00Z")][..], "missing_window"),
+            (
+                "no to",
+                &[("from", "2026-11-29T00:00:00Z")][..],
+                "missing_window",
+            ),
+            (
+                "no from",
+                &[("to", "2026-11-29T00:00:00Z")][..],
+                "missing_window",
+            ),
             (
                 "unix seconds",
                 &[("from", "1795910400"), ("to", "2026-11-30T00:00:00Z")][..],
@@ -182,28 +193,43 @@ mod tests {
             ),
             (
                 "reversed",
-                &[("from", "2026-11-30T00:00:00Z"), ("to", "2026-11-29T00:00:00Z")][..],
+                &[
+                    ("from", "2026-11-30T00:00:00Z"),
+                    ("to", "2026-11-29T00:00:00Z"),
+                ][..],
                 "window_reversed",
             ),
             (
                 "empty window",
-                &[("from", "2026-11-29T00:00:00Z"), ("to", "2026-11-29T00:00:00Z")][..],
+                &[
+                    ("from", "2026-11-29T00:00:00Z"),
+                    ("to", "2026-11-29T00:00:00Z"),
+                ][..],
                 "window_reversed",
             ),
             (
                 "32 days",
-                &[("from", "2026-10-29T00:00:00Z"), ("to", "2026-11-30T00:00:00Z")][..],
+                &[
+                    ("from", "2026-10-29T00:00:00Z"),
+                    ("to", "2026-11-30T00:00:00Z"),
+                ][..],
                 "window_too_long",
             ),
             (
                 "older than retention",
-                &[("from", "2026-10-30T00:00:00Z"), ("to", "2026-10-31T00:00:00Z")][..],
+                &[
+                    ("from", "2026-10-30T00:00:00Z"),
+                    ("to", "2026-10-31T00:00:00Z"),
+                ][..],
                 "window_too_old",
             ),
         ] {
             assert_eq!(parse(query).map_err(|e| e.code()), Err(code), "{name}");
         }
-        let month = [("from", "2026-10-31T00:00:00Z"), ("to", "2026-12-01T00:00:00Z")];
+        let month = [
+            ("from", "2026-10-31T00:00:00Z"),
+            ("to", "2026-12-01T00:00:00Z"),
+        ];
         assert!(parse(&month).is_ok(), "31 days, ending in the future");
     }
 
