@@ -253,16 +253,19 @@ mod tests {
         }
     }
 
+    /// A name, the edge's payments and records kept for review, ClickPesa's records, the reason.
+    type Case = (
+        &'static str,
+        Vec<Payment>,
+        Vec<ReviewRecord>,
+        Vec<PaymentRecord>,
+        Option<Reason>,
+    );
+
     #[test]
     fn every_cell_of_the_table() {
         let j = |n: u64| serde_json::json!(n);
-        let cases: Vec<(
-            &str,
-            Vec<Payment>,
-            Vec<ReviewRecord>,
-            Vec<PaymentRecord>,
-            Option<Reason>,
-        )> = vec![
+        let cases: Vec<Case> = vec![
             ("nothing anywhere", vec![], vec![], vec![], None),
             (
                 "only a failed attempt at ClickPesa",

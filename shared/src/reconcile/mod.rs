@@ -6,7 +6,7 @@
 //! - [`window`]: the `?from=&to=` window, validated.
 //! - [`compare`]: the rule, payment by payment, and the bill's flag.
 //! - [`report`]: the report, as JSON and CSV.
-//! - [`format`]: JSON or CSV from `Accept`.
+//! - [`format`](mod@format): JSON or CSV from `Accept`.
 //! - [`time`]: RFC 3339 without a date crate.
 //! - [`pages`]: how `GET /payments/all` is paged, and what that costs.
 pub mod compare;
