@@ -9,7 +9,7 @@
 use futures_util::future::try_join_all;
 use shared::clickpesa::PaymentRecord;
 use shared::reconcile::format::ReportFormat;
-use shared::reconcile::pages::{page_path, pages_left, MAX_PAGES};
+use shared::reconcile::pages::{page_path, Paging, Step, MAX_PAGES};
 use shared::reconcile::report::{IndexedBill, Report, MAX_BILLS};
 use shared::reconcile::window::ReportWindow;
 use shared::validate::BillReference;
@@ -106,8 +106,8 @@ async fn read(
     })
 }
 
-/// Every payment ClickPesa dates around the window, page by page, each page booked first: the
-/// first alone, then what ClickPesa's count says is left, at once.
+/// Every payment ClickPesa dates around the window, page by page, each page booked against the
+/// daily budget before it is asked for (`shared::reconcile::pages::Paging`).
 async fn clickpesa_payments(
     env: &Env,
     window: &ReportWindow,
@@ -117,29 +117,24 @@ async fn clickpesa_payments(
     let clickpesa = ClickPesa::background(env)?;
     let (start, end) = window.clickpesa_dates(payable, now);
     let mut records: Vec<PaymentRecord> = Vec::new();
-    let (mut booked, mut made, mut total) = (0, 0, 0);
+    let mut paging = Paging::default();
     loop {
-        if made == booked {
-            let calls = if made == 0 {
-                1
-            } else {
-                pages_left(total, records.len() as u64).max(1)
-            };
-            if made + calls > MAX_PAGES {
-                return Err(too_large());
+        match paging.next() {
+            Step::Book(calls) => {
+                clickpesa
+                    .reserve_report(u32::try_from(calls).unwrap_or(u32::MAX))
+                    .await?;
+                paging.booked(calls);
             }
-            clickpesa.reserve_report(calls as u32).await?;
-            booked += calls;
-        }
-        let page = clickpesa
-            .payments_page(page_path(&start, &end, records.len() as u64))
-            .await?;
-        made += 1;
-        total = page.total_count;
-        let last = page.data.is_empty();
-        records.extend(page.data);
-        if last || records.len() as u64 >= total {
-            return Ok(records);
+            Step::Fetch { skip } => {
+                let page = clickpesa
+                    .payments_page(page_path(&start, &end, skip))
+                    .await?;
+                paging.fetched(page.data.len() as u64, page.total_count);
+                records.extend(page.data);
+            }
+            Step::TooLarge => return Err(too_large()),
+            Step::Done => return Ok(records),
         }
     }
 }
