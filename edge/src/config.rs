@@ -25,6 +25,8 @@ const DEFAULT_CHECKOUT_LIMIT_PER_ORDER: u64 = 6;
 /// Generous for shoppers behind one carrier NAT, yet one client can take at most about a third
 /// of the account's ClickPesa budget.
 const DEFAULT_CHECKOUT_LIMIT_PER_CLIENT: u64 = 30;
+/// A customer opens a link once or twice; a script guessing codes is stopped after this many misses.
+const DEFAULT_PAY_LINK_MISSES_PER_CLIENT: u64 = 20;
 /// Thirty days after a bill's final state (and its last notification) its storage is deleted.
 const DEFAULT_BILL_RETENTION_SECS: u64 = 30 * 24 * 3600;
 
@@ -238,6 +240,22 @@ impl<'a> Config<'a> {
             "CHECKOUT_LIMIT_PER_CLIENT",
             DEFAULT_CHECKOUT_LIMIT_PER_CLIENT,
         )
+    }
+
+    /// `GET /p/{code}` answers that lead nowhere, per client a minute (also the burst); beyond it
+    /// every payment-link page answers that client 429.
+    pub fn pay_link_misses_per_client(&self) -> Rate {
+        self.rate(
+            "PAY_LINK_MISSES_PER_CLIENT",
+            DEFAULT_PAY_LINK_MISSES_PER_CLIENT,
+        )
+    }
+
+    /// PUBLIC_URL: the origin payment links are made on (e.g. `https://pay.duka.co.tz`); unset,
+    /// the origin the shop's `POST /v1/orders` reached.
+    pub fn public_url(&self) -> Option<String> {
+        self.optional("PUBLIC_URL")
+            .map(|url| url.trim_end_matches('/').to_owned())
     }
 
     fn rate(&self, name: &str, default: u64) -> Rate {

@@ -1,8 +1,8 @@
 //! The BillPay edge worker: thin HTTP and Durable Object glue around `shared` (docs/design.md "Edge").
 //!
 //! - [`api`]: the public routes, one module per resource.
-//! - [`service`]: the `Bill`, `ClickPesaGateway`, `CheckoutLimiter` and `BillIndex` Durable Objects,
-//!   their typed clients, the shop-notification outbox and the alarm schedule.
+//! - [`service`]: the `Bill`, `ClickPesaGateway`, `CheckoutLimiter`, `PayLink` and `BillIndex`
+//!   Durable Objects, their typed clients, the shop-notification outbox and the alarm schedule.
 //! - [`model`]: the messages between the worker and its objects.
 //! - [`http`]: errors, body limits, credentials, CORS, request logs, outbound fetch.
 mod api;
@@ -21,6 +21,7 @@ pub use service::bill_index::BillIndex;
 pub use service::bill_object::Bill;
 pub use service::gateway::ClickPesaGateway;
 pub use service::limiter::CheckoutLimiter;
+pub use service::paylink::PayLink;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -42,7 +43,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         }
     };
     cors::decorate(&mut response, origin.as_deref());
-    // Every answer is JSON (or empty): no browser may sniff it into something it runs.
+    // Every answer is labelled (JSON, or a payment link's HTML page) or empty: no browser may
+    // sniff it into something it runs.
     let _ = response
         .headers_mut()
         .set("X-Content-Type-Options", "nosniff");

@@ -10,6 +10,7 @@
 //! ```
 use serde::{Deserialize, Serialize};
 
+use crate::channels::Lang;
 use crate::clickpesa::PaymentMode;
 use crate::ledger::{
     Bill, BillEvent, BillState, Closure, EventKind, FailedAttempt, LedgerError, Payment,
@@ -253,6 +254,10 @@ pub struct CreateOrder {
     /// Seconds from now; defaults to the deployment's `CHECKOUT_TTL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
+    /// The payment link page's language (`en` or `sw`) when neither its `?lang=` nor the
+    /// customer's browser names one ([`crate::paylink::page_lang`]); English when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<Lang>,
 }
 
 impl CreateOrder {
@@ -290,6 +295,11 @@ pub struct OrderCreated {
     pub reference: String,
     /// The token's `exp` (unix seconds): the checkout must start before then.
     pub expires_at: u64,
+    /// The order's payment link (`<edge>/p/<code>`, at most [`crate::paylink::MAX_PAY_URL_LEN`]
+    /// characters on an origin of at most [`crate::paylink::MAX_ORIGIN_LEN`]): a page on the edge
+    /// with the widget for this order, to send by SMS, WhatsApp or email. It works while the token
+    /// is valid and afterwards as long as the bill exists.
+    pub pay_url: String,
 }
 
 /// `GET /v1/orders/{ref}` (shop server): the checkout view plus what reconciliation needs.

@@ -10,6 +10,7 @@
 //! - [`channels`]: how to pay a control number on each channel, in English and Swahili.
 //! - [`schedule`]: when a bill's object should next wake (polls, expiry, notification retries, purge).
 //! - [`notify`]: Standard Webhooks signatures on the edge's notifications to the shop.
+//! - [`paylink`]: payment links (`pay_url`): their codes, lifetime, page language and pages.
 //! - [`share`]: the payment instructions as a text for `sms:` and WhatsApp links.
 //! - [`money`]: `TSh 90,900` formatting.
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
@@ -27,6 +28,7 @@ pub mod ledger;
 pub mod live;
 pub mod money;
 pub mod notify;
+pub mod paylink;
 pub mod reconcile;
 pub mod schedule;
 pub mod share;

@@ -24,7 +24,10 @@ use e2e::browser::{Browser, THREE_G};
 use e2e::shop::{checkout_url, create_calls, customer_pays, order, redeliver_all, sim_bill};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{notifications, payment_webhook, post_webhook, unique_ref, wait_for_notification};
+use support::{
+    edge, notifications, payment_webhook, post_webhook, send, stack, unique_ref,
+    wait_for_notification,
+};
 
 const SCREEN: Duration = Duration::from_secs(20);
 /// Long enough for the edge's reconciliation schedule in tests (2, 2, 3, 5 s) plus a poll.
@@ -568,5 +571,74 @@ async fn without_a_socket_polling_still_reaches_the_receipt() {
     );
     let violations = recorded(&browser, "cspViolations").await;
     assert!(violations.is_empty(), "CSP violations: {violations:?}");
+    browser.close().await;
+}
+
+/// An invoice sent as a payment link: the shop's server asks for the order, sends the `pay_url` by
+/// SMS with `?lang=sw` (the browser here prefers English: the link's choice wins), the customer
+/// sees the control number in Swahili on the edge's own page (its hashed style applied under the
+/// strict CSP, and passing axe-core), pays by M-Pesa and gets the receipt there.
+#[tokio::test]
+async fn a_payment_link_opened_from_an_sms_reaches_the_receipt() {
+    let reference = unique_ref("LINK");
+    let created = send(
+        edge(reqwest::Method::POST, "/v1/orders")
+            .bearer_auth(&stack().merchant_key)
+            .json(&json!({ "reference": reference, "amount": 12_500, "description": "Invoice" })),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let pay_url = created.body["pay_url"].as_str().expect("pay_url");
+    assert!(
+        pay_url.len() <= shared::paylink::MAX_PAY_URL_LEN,
+        "{pay_url}"
+    );
+
+    let browser = Browser::open("pay_link").await;
+    browser.goto(&format!("{pay_url}?lang=sw")).await;
+    wait_stage(&browser, "awaiting").await;
+    let text = browser.widget_text().await;
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    for expected in ["Namba ya malipo", "TSh 12,500"] {
+        assert!(
+            text.contains(expected),
+            "awaiting screen lacks {expected}: {text}"
+        );
+    }
+    assert!(
+        digits.contains(&reference),
+        "control number {reference} not shown: {text}"
+    );
+    let page = browser
+        .eval(
+            "return [document.documentElement.lang, getComputedStyle(document.body).marginTop];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        page,
+        json!(["sw", "0px"]),
+        "Swahili page, its own style applied"
+    );
+    audit_accessibility(&browser, "payment link").await;
+    browser.screenshot("pay-link-awaiting-sw").await;
+
+    let paid = customer_pays(PayRequest::new(
+        &reference,
+        12_500,
+        PayChannel::Mpesa,
+        PayOutcome::Success,
+    ))
+    .await;
+    wait_stage(&browser, "paid").await;
+    let payment_reference = paid["payment"]["paymentReference"]
+        .as_str()
+        .expect("a payment reference");
+    let receipt = browser.widget_text().await;
+    assert!(
+        receipt.contains(payment_reference) && receipt.contains("TSh 12,500"),
+        "receipt lacks the payment or the amount: {receipt}"
+    );
+    browser.screenshot("pay-link-receipt-sw").await;
     browser.close().await;
 }

@@ -19,6 +19,8 @@ mod live;
 mod money;
 #[path = "edge/orders.rs"]
 mod orders;
+#[path = "edge/pay_links.rs"]
+mod pay_links;
 #[path = "edge/recipes.rs"]
 mod recipes;
 #[path = "edge/reports.rs"]

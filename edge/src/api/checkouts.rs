@@ -27,7 +27,10 @@ pub async fn create(
     // preflight round trip on the way to the control number.
     let CreateCheckout { order } =
         body::json_labelled(req, &[BodyLabel::Json, BodyLabel::PlainText]).await?;
-    let claims = verify(env, &order, Expiry::Enforced)?;
+    let claims = match verify(env, &order, Expiry::Enforced)? {
+        Err(TokenError::Expired { exp }) => return started_before(env, &order, exp, log).await,
+        verified => verified.map_err(refusal)?,
+    };
     log.reference = Some(claims.reference.to_string());
     let reference = claims.reference.clone();
     limiter::admit(
@@ -52,13 +55,32 @@ pub async fn create(
     )
 }
 
+/// An expired token can no longer start a checkout, but one it started stays readable, as [`get`]
+/// allows: the widget on a payment link opened after the token's expiry shows the bill (pending,
+/// paid or expired) instead of an error. No ClickPesa call can follow, so none is charged.
+async fn started_before(
+    env: &Env,
+    order: &str,
+    exp: u64,
+    log: &mut RequestLog,
+) -> Result<Response, EdgeError> {
+    let claims = verify(env, order, Expiry::Ignored)?.map_err(refusal)?;
+    log.reference = Some(claims.reference.to_string());
+    match BillHandle::new(env, &claims.reference).view().await {
+        Ok(view) => with_etag(super::json(&view, 200)?, &view),
+        Err(EdgeError::NotFound) => Err(refusal(TokenError::Expired { exp })),
+        Err(error) => Err(error),
+    }
+}
+
 /// The order token is the credential: only its holder may read the bill, even after it expired.
 pub async fn get(
     req: &Request,
     env: &Env,
     reference: &BillReference,
 ) -> Result<Response, EdgeError> {
-    let claims = verify(env, &crate::http::auth::bearer(req)?, Expiry::Ignored)?;
+    let claims =
+        verify(env, &crate::http::auth::bearer(req)?, Expiry::Ignored)?.map_err(refusal)?;
     if &claims.reference != reference {
         return Err(EdgeError::Forbidden);
     }
@@ -100,7 +122,7 @@ pub async fn live(
         .headers()
         .get("Sec-WebSocket-Protocol")?
         .unwrap_or_default();
-    let claims = verify(env, live::order_token(&offered)?, Expiry::Ignored)?;
+    let claims = verify(env, live::order_token(&offered)?, Expiry::Ignored)?.map_err(refusal)?;
     if &claims.reference != reference {
         return Err(EdgeError::Forbidden);
     }
@@ -114,22 +136,31 @@ enum Expiry {
     Ignored,
 }
 
-fn verify(env: &Env, order: &str, expiry: Expiry) -> Result<OrderClaims, EdgeError> {
-    let secrets = Config::new(env).order_signing_secrets()?;
+/// The token's claims, or why it is refused (the outer error: the deployment has no secret).
+fn verify(
+    env: &Env,
+    order: &str,
+    expiry: Expiry,
+) -> Result<Result<OrderClaims, TokenError>, EdgeError> {
+    let config = Config::new(env);
+    let secrets = config.order_signing_secrets()?;
     let secrets: Vec<&[u8]> = secrets.iter().map(|s| s.as_bytes()).collect();
     let now = now_secs();
-    let verified = match expiry {
+    Ok(match expiry {
         Expiry::Enforced => token::verify(&secrets, order, now).and_then(|claims| {
-            let max = Config::new(env).order_token_max_lifetime_secs();
+            let max = config.order_token_max_lifetime_secs();
             token::check_lifetime(&claims, now, max).map(|()| claims)
         }),
         Expiry::Ignored => token::verify_signature_only(&secrets, order),
-    };
-    verified.map_err(|error| match error {
+    })
+}
+
+fn refusal(error: TokenError) -> EdgeError {
+    match error {
         // Correctly signed but carrying a bad field: the shop minted it wrong.
         TokenError::InvalidField(invalid) => EdgeError::invalid(invalid.code(), invalid),
         other => EdgeError::unauthorized(other.code(), other.to_string()),
-    })
+    }
 }
 
 /// The bill's version: it changes whenever anything the widget shows changes.

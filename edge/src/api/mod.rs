@@ -3,9 +3,11 @@
 mod checkouts;
 mod health;
 mod orders;
+mod pay_page;
 mod reports;
 mod webhooks;
 
+use shared::paylink::PayCode;
 use shared::validate::BillReference;
 use worker::{Env, Method, Request, Response};
 
@@ -21,6 +23,8 @@ enum Resource {
     Orders,
     Order(BillReference),
     OrderCancellation(BillReference),
+    /// A payment link's page; `None` for a code that cannot exist (it gets the same 404 page).
+    PayPage(Option<PayCode>),
     PaymentsReport,
 }
 
@@ -45,6 +49,7 @@ impl Resource {
                 Self::OrderCancellation(reference(r)?),
                 "/v1/orders/{ref}/cancel",
             ),
+            ["p", code] => (Self::PayPage(PayCode::parse(code)), "/p/{code}"),
             ["v1", "reports", "payments"] => (Self::PaymentsReport, "/v1/reports/payments"),
             _ => return None,
         })
@@ -56,7 +61,8 @@ impl Resource {
             | Self::Checkout(_)
             | Self::CheckoutLive(_)
             | Self::Order(_)
-            | Self::PaymentsReport => Method::Get,
+            | Self::PayPage(_) => Method::Get,
+            Self::PaymentsReport => Method::Get,
             Self::Checkouts
             | Self::ClickPesaWebhooks
             | Self::Orders
@@ -109,6 +115,7 @@ pub async fn handle(
         Resource::Orders => orders::create(&mut req, env, log).await,
         Resource::Order(reference) => orders::get(&req, env, &reference).await,
         Resource::OrderCancellation(reference) => orders::cancel(&req, env, &reference).await,
+        Resource::PayPage(code) => pay_page::get(&req, env, code.as_ref()).await,
         Resource::PaymentsReport => reports::payments(&req, env).await,
     }
 }

@@ -31,8 +31,9 @@ pub enum EdgeError {
     TooLarge { limit: usize },
     #[error("the request body must be {accepted}")]
     UnsupportedMediaType { accepted: String },
-    /// Too many checkouts from one client or for one order (see `service::limiter`).
-    #[error("too many checkout requests; retry after {retry_after} s")]
+    /// Too many checkouts from one client or for one order, or too many payment-link misses from
+    /// one client (see `service::limiter`).
+    #[error("too many requests; retry after {retry_after} s")]
     RateLimited { retry_after: u32 },
     #[error("the payment provider refused the request")]
     UpstreamRejected,

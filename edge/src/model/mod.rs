@@ -2,3 +2,4 @@
 pub mod bill;
 pub mod bill_index;
 pub mod gateway;
+pub mod paylink;

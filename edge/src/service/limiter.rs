@@ -27,6 +27,8 @@ pub const BINDING: &str = "CHECKOUT_LIMITER";
 enum LimiterRequest {
     /// Take `tokens` from the object's bucket, which refills at `rate`.
     Take { rate: Rate, tokens: u32 },
+    /// Whether one token could be taken, taking none.
+    Check { rate: Rate },
 }
 
 #[durable_object]
@@ -42,17 +44,18 @@ impl DurableObject for CheckoutLimiter {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let LimiterRequest::Take { rate, tokens } = req.json().await?;
+        let request: LimiterRequest = req.json().await?;
         let now = now_ms();
-        let taken = self
-            .bucket
-            .borrow_mut()
-            .get_or_insert_with(|| TokenBucket::full(now))
-            .take_n(rate, tokens, now)
-            .map_err(|throttled| EdgeError::RateLimited {
-                retry_after: throttled.retry_after_secs,
-            });
-        rpc::reply(&taken)
+        let mut stored = self.bucket.borrow_mut();
+        let bucket = stored.get_or_insert_with(|| TokenBucket::full(now));
+        let taken = match request {
+            LimiterRequest::Take { rate, tokens } => bucket.take_n(rate, tokens, now),
+            // A copy: the check leaves the bucket as it was.
+            LimiterRequest::Check { rate } => { *bucket }.take(rate, now),
+        };
+        rpc::reply(&taken.map_err(|throttled| EdgeError::RateLimited {
+            retry_after: throttled.retry_after_secs,
+        }))
     }
 }
 
@@ -84,9 +87,21 @@ pub fn calls_key(client_key: &str) -> String {
     format!("calls:{client_key}")
 }
 
+/// The bucket of payment-link pages a client opened that lead nowhere (`GET /p/{code}` misses):
+/// once it is empty, every link page, existing or not, answers 429 to that client.
+pub fn pay_link_misses_key(client_key: &str) -> String {
+    format!("paylink-misses:{client_key}")
+}
+
 /// Takes one request from `key`'s bucket, or answers 429 with the wait.
 pub async fn admit(env: &Env, key: &str, rate: Rate) -> Result<(), EdgeError> {
     admit_n(env, key, rate, 1).await
+}
+
+/// Answers 429 with the wait when `key`'s bucket is empty, taking nothing.
+pub async fn check(env: &Env, key: &str, rate: Rate) -> Result<(), EdgeError> {
+    let stub = env.durable_object(BINDING)?.get_by_name(key)?;
+    rpc::call(&stub, &LimiterRequest::Check { rate }).await?
 }
 
 /// Takes `tokens` from `key`'s bucket at once, or answers 429 with the wait.

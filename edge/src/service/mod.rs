@@ -6,5 +6,6 @@ pub mod clickpesa;
 pub mod gateway;
 pub mod limiter;
 pub mod outbox;
+pub mod paylink;
 pub mod rpc;
 pub mod sockets;
