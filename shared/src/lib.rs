@@ -24,6 +24,7 @@ pub mod budget;
 pub mod channels;
 pub mod checksum;
 pub mod clickpesa;
+pub mod digits;
 pub mod ledger;
 pub mod live;
 pub mod money;

@@ -6,7 +6,7 @@
 
 /// `TSh` followed by the amount with `,` thousands separators.
 pub fn format_tzs(tzs: u64) -> String {
-    let digits = tzs.to_string();
+    let digits = crate::digits::decimal(tzs);
     let mut out = String::with_capacity(4 + digits.len() * 4 / 3);
     out.push_str("TSh ");
     for (i, d) in digits.chars().enumerate() {

@@ -12,53 +12,62 @@
 //! assert!(whatsapp_href(&text).starts_with("https://wa.me/?text=Pay%20TSh"));
 //! ```
 use crate::channels::{ChannelContext, Instructions, Lang};
+use crate::digits::push_decimal;
 use crate::money::format_tzs;
 
-/// The text: what to pay, on which channel, then the numbered steps.
+/// The text: what to pay, on which channel, then the numbered steps. Built without `format!`
+/// ([`crate::digits`]): the widget calls this.
 pub fn message(how: &Instructions, lang: Lang, ctx: &ChannelContext<'_>) -> String {
-    let head = match lang {
-        Lang::En => format!(
-            "Pay {} with {}, control number {}:",
-            format_tzs(ctx.amount),
-            how.channel.name(),
-            ctx.control_number
-        ),
-        Lang::Sw => format!(
-            "Lipa {} kwa {}, namba ya malipo {}:",
-            format_tzs(ctx.amount),
-            how.channel.name(),
-            ctx.control_number
-        ),
+    let (pay, with, number) = match lang {
+        Lang::En => ("Pay ", " with ", ", control number "),
+        Lang::Sw => ("Lipa ", " kwa ", ", namba ya malipo "),
     };
-    let steps = how
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, step)| format!("\n{}. {step}", i + 1));
-    std::iter::once(head).chain(steps).collect()
+    let mut text = [
+        pay,
+        &format_tzs(ctx.amount),
+        with,
+        how.channel.name(),
+        number,
+        ctx.control_number,
+        ":",
+    ]
+    .concat();
+    for (i, step) in how.steps.iter().enumerate() {
+        text.push('\n');
+        push_decimal(&mut text, i as u64 + 1, 1);
+        text.push_str(". ");
+        text.push_str(step);
+    }
+    text
 }
 
 /// Opens the messaging app with `text` and no recipient (`sms:?&body=` is the form both Android
 /// and iOS read).
 pub fn sms_href(text: &str) -> String {
-    format!("sms:?&body={}", percent_encode(text))
+    percent_encoded("sms:?&body=", text)
 }
 
 /// Opens WhatsApp's "send to" picker with `text`.
 pub fn whatsapp_href(text: &str) -> String {
-    format!("https://wa.me/?text={}", percent_encode(text))
+    percent_encoded("https://wa.me/?text=", text)
 }
 
-/// RFC 3986: everything but the unreserved characters, as UTF-8 bytes (`#`, `*`, `&` and newlines
-/// included, so USSD codes and line breaks survive in both links).
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
+/// `prefix` then `text` per RFC 3986: everything but the unreserved characters, as UTF-8 bytes
+/// (`#`, `*`, `&` and newlines included, so USSD codes and line breaks survive in both links).
+fn percent_encoded(prefix: &str, text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(prefix.len() + text.len() * 3);
+    out.push_str(prefix);
     for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(char::from(byte))
             }
-            _ => out.push_str(&format!("%{byte:02X}")),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xF)]));
+            }
         }
     }
     out

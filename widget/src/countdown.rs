@@ -13,6 +13,8 @@
 //! Phones' clocks are often wrong by minutes; the edge sends `server_time` with every snapshot so
 //! the countdown only depends on time elapsed locally, never on the local date.
 
+use shared::digits::push_decimal;
+
 /// When a checkout expires, pinned to the local monotonic-enough clock.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Deadline {
@@ -40,11 +42,15 @@ impl Deadline {
 /// `m:ss` under an hour, `h:mm:ss` above.
 pub fn format_countdown(secs: u64) -> String {
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
     if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
+        push_decimal(&mut out, h, 1);
+        out.push(':');
     }
+    push_decimal(&mut out, m, if h > 0 { 2 } else { 1 });
+    out.push(':');
+    push_decimal(&mut out, s, 2);
+    out
 }
 
 #[cfg(test)]

@@ -18,16 +18,28 @@ use wasm_bindgen::JsValue;
 /// Integers beyond this are not exact in a JS number.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
+/// What is wrong with an answer; [`DecodeError::message`] (and `Display`) says it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
 pub enum DecodeError {
-    #[error("`{0}` is missing")]
     Missing(&'static str),
-    #[error("`{0}` has the wrong type")]
     WrongType(&'static str),
-    #[error("`{0}` is not a whole number from 0 to 2^53")]
     NotWhole(&'static str),
-    #[error("`state` \"{0}\" is not a known state")]
     UnknownState(String),
+}
+
+impl DecodeError {
+    /// Built without `format!`: the widget shows it, and `core::fmt` costs its wasm a kilobyte.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Missing(field) => ["`", field, "` is missing"].concat(),
+            Self::WrongType(field) => ["`", field, "` has the wrong type"].concat(),
+            Self::NotWhole(field) => {
+                ["`", field, "` is not a whole number from 0 to 2^53"].concat()
+            }
+            Self::UnknownState(state) => ["`state` \"", state, "\" is not a known state"].concat(),
+        }
+    }
 }
 
 /// `{"error":{"code","message"}}`.

@@ -60,21 +60,20 @@ pub enum Status {
     Unchanged,
 }
 
-/// Why a call to the edge failed.
+/// Why a call to the edge failed. Shown to the customer and the host page by
+/// [`EdgeError::message`] (`Display` says the same).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
 pub enum EdgeError {
     /// No HTTP answer at all: offline, DNS, CORS, timeout.
-    #[error("network error: {0}")]
     Network(String),
     /// The edge answered with an error status and its JSON error body.
-    #[error("{message}")]
     Refused {
         status: u16,
         code: String,
         message: String,
     },
     /// A success status whose body is not a checkout snapshot.
-    #[error("unexpected answer from the payment service: {0}")]
     Malformed(String),
 }
 
@@ -86,6 +85,18 @@ impl EdgeError {
             Self::Network(_) => true,
             Self::Refused { status, .. } => *status == 429 || *status >= 500,
             Self::Malformed(_) => false,
+        }
+    }
+
+    /// What went wrong, for people. Built without `format!` (its machinery costs the wasm a
+    /// kilobyte).
+    pub fn message(&self) -> String {
+        match self {
+            Self::Network(detail) => ["network error: ", detail].concat(),
+            Self::Refused { message, .. } => message.clone(),
+            Self::Malformed(detail) => {
+                ["unexpected answer from the payment service: ", detail].concat()
+            }
         }
     }
 

@@ -16,6 +16,7 @@ use std::cell::RefCell;
 
 use js_sys::{Object, Promise, Reflect, JSON};
 use shared::api::CheckoutView;
+use shared::digits::decimal;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, Request, RequestInit, Response};
@@ -68,8 +69,8 @@ impl Edge for EdgeClient {
     }
 
     fn status(&self, reference: &str, order: &str, etag: Option<&str>) -> EdgeFuture<Status> {
-        let url = format!("{}/v1/checkouts/{reference}", self.base);
-        let bearer = format!("Bearer {order}");
+        let url = [&self.base, "/v1/checkouts/", reference].concat();
+        let bearer = ["Bearer ", order].concat();
         let etag = etag.map(str::to_owned);
         Box::pin(async move {
             let headers = headers(&[("Authorization", &bearer)])?;
@@ -146,7 +147,7 @@ async fn read_body<T>(
     let json = JsFuture::from(response.json().map_err(js_error)?)
         .await
         .map_err(|e| EdgeError::Malformed(js_message(&e)))?;
-    reader(&json).map_err(|e| EdgeError::Malformed(e.to_string()))
+    reader(&json).map_err(|e| EdgeError::Malformed(e.message()))
 }
 
 /// The edge's `{"error":{"code","message"}}`, or the bare status when a proxy answered instead.
@@ -160,7 +161,7 @@ async fn refusal(response: &Response) -> EdgeError {
         },
         Err(_) => EdgeError::Refused {
             status,
-            code: format!("http_{status}"),
+            code: ["http_", &decimal(status.into())].concat(),
             message: response.status_text(),
         },
     }

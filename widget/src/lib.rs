@@ -127,7 +127,7 @@ pub fn mount(shadow: ShadowRoot, host: HtmlElement, options: JsValue) -> Result<
     let options = MountOptions::from_js(&options)?;
     let edge = Rc::new(EdgeClient::new(&options.edge, early));
     mount_with(shadow, host, options, edge)
-        .map_err(|e| JsError::new(&format!("BillPay: cannot mount: {}", fetch::js_message(&e))))
+        .map_err(|e| JsError::new(&["BillPay: cannot mount: ", &fetch::js_message(&e)].concat()))
 }
 
 /// [`mount`] with the edge injected: tests pass a scripted one.

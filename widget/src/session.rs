@@ -69,7 +69,7 @@ impl HostEvent {
     pub fn from_error(error: &EdgeError) -> Self {
         Self::Error {
             code: error.code().to_owned(),
-            message: error.to_string(),
+            message: error.message(),
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::strings::Locale;
 #[component]
 pub fn Failed(error: EdgeError, locale: Locale, on_retry: UnsyncCallback<()>) -> impl IntoView {
     view! {
-        <p class="muted">{error.to_string()}</p>
+        <p class="muted">{error.message()}</p>
         <button type="button" on:click=move |_| on_retry.run(())>{locale.text.retry}</button>
     }
 }

@@ -40,11 +40,15 @@ pub fn Pay(snapshot: RwSignal<Snapshot>, locale: Locale) -> impl IntoView {
                 .failed_attempts
                 .last()
                 .map(|attempt| match &attempt.message {
-                    Some(message) => format!(
-                        "{} {message}; {}",
-                        text.last_attempt_failed, text.you_can_try_again
-                    ),
-                    None => format!("{} {}", text.last_attempt_failed, text.you_can_try_again),
+                    Some(message) => [
+                        text.last_attempt_failed,
+                        " ",
+                        message,
+                        "; ",
+                        text.you_can_try_again,
+                    ]
+                    .concat(),
+                    None => [text.last_attempt_failed, " ", text.you_can_try_again].concat(),
                 })
         })
     };

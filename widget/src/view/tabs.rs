@@ -3,6 +3,7 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use shared::channels::{instructions, Channel, ChannelContext};
+use shared::digits::decimal;
 use shared::share::message;
 use wasm_bindgen::JsCast;
 
@@ -13,7 +14,7 @@ use crate::strings::Locale;
 const PANEL_ID: &str = "bp-steps";
 
 fn tab_id(index: usize) -> String {
-    format!("bp-tab-{index}")
+    ["bp-tab-", &decimal(index as u64)].concat()
 }
 
 /// The tab the key moves to from `current`, or `None` for keys that tabs don't handle.
@@ -57,7 +58,7 @@ pub fn ChannelTabs(
             let is_selected = move || selected.get() == index;
             view! {
                 <button type="button" role="tab" id=tab_id(index) aria-controls=PANEL_ID
-                    aria-selected=move || is_selected().to_string()
+                    aria-selected=move || if is_selected() { "true" } else { "false" }
                     tabindex=move || if is_selected() { "0" } else { "-1" }
                     on:click=move |_| selected.set(index)>
                     {channel.name()}
