@@ -281,8 +281,19 @@ pub const CSV_HEADER: [&str; 16] = [
     "clickpesa_amount",
 ];
 
+/// A text field a spreadsheet would read as a formula (OWASP's CSV injection list) gets a leading
+/// apostrophe: payment ids, statuses and stray references come from ClickPesa as sent. The edge's
+/// own fields (whole amounts, RFC 3339 times, wire names) never start with these characters.
+fn spreadsheet_safe(field: String) -> String {
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{field}")
+    } else {
+        field
+    }
+}
+
 fn push_row(out: &mut String, fields: impl IntoIterator<Item = String>) {
-    for (i, field) in fields.into_iter().enumerate() {
+    for (i, field) in fields.into_iter().map(spreadsheet_safe).enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -492,5 +503,28 @@ mod tests {
         assert_eq!(rows[4], "", "every row ends with CRLF");
         assert_eq!(rows.len(), 5);
         assert!(rows[..4].iter().all(|r| r.matches(',').count() >= 15));
+    }
+
+    #[test]
+    fn csv_fields_a_spreadsheet_would_run_start_with_an_apostrophe() {
+        let t = FROM + 60;
+        let cases = [
+            ("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t1", "'\t1"),
+            ("P-1", "P-1"),
+        ];
+        for (id, cell) in cases {
+            let paid = record("PAID", id, "SUCCESS", 1000, t);
+            let bills = [indexed("PAID", t, std::slice::from_ref(&paid))];
+            let csv = Report::build(&WINDOW, &bills, &[paid], FROM + 100).to_csv();
+            let row = csv.split("\r\n").nth(1).unwrap_or_default();
+            assert!(
+                row.contains(&format!(",{cell},")),
+                "payment id {id:?} should be written as {cell}: {row}"
+            );
+        }
     }
 }
