@@ -20,6 +20,8 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
+mod streams;
+
 /// The name wasm-bindgen gives the glue's default wasm URL (`new URL('widget_bg.wasm', import.meta.url)`).
 const BINDGEN_WASM: &str = "widget_bg.wasm";
 /// Hex digits of SHA-256 in the file names: plenty to never collide between releases.
@@ -81,8 +83,8 @@ pub enum Names {
     Kept,
 }
 
-/// Release build of `package` (a cdylib of this workspace) with [`NIGHTLY`] → wasm-bindgen →
-/// wasm-opt → esbuild. The widget and the size benchmark's Leptos floor (`widget/floor`) go through
+/// Release build of `package` (a cdylib of this workspace) with [`NIGHTLY`] → without wasm-streams'
+/// adapters ([`streams`]) → wasm-bindgen → wasm-opt → esbuild. The widget and the size benchmark's Leptos floor (`widget/floor`) go through
 /// the same steps.
 pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
     // A folder of its own: another compiler and other flags would otherwise evict the stable
@@ -113,6 +115,13 @@ pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
         .env_remove("CARGO_ENCODED_RUSTFLAGS"))?;
 
     let artefact = package.replace('-', "_");
+    // Beside rustc's output, under the same file name: wasm-bindgen names its files after it.
+    let module = target_dir.join(format!("{package}-nostreams/{artefact}.wasm"));
+    streams::drop_adapters(
+        root,
+        &target_dir.join(format!("wasm32-unknown-unknown/release/{artefact}.wasm")),
+        &module,
+    )?;
     let wasm_bindgen = crate::tools::cargo_bin("wasm-bindgen");
     check_wasm_bindgen_version(root, &wasm_bindgen)?;
     let bindgen_dir = target_dir.join(format!("{package}-bindgen"));
@@ -120,7 +129,7 @@ pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
     run(Command::new(&wasm_bindgen)
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(&bindgen_dir)
-        .arg(target_dir.join(format!("wasm32-unknown-unknown/release/{artefact}.wasm"))))?;
+        .arg(&module))?;
 
     let wasm_path = bindgen_dir.join(format!("{artefact}_bg.wasm"));
     let wasm_opt = root.join("node_modules/.bin/wasm-opt");

@@ -86,11 +86,9 @@ fn parent_of_target(event: &web_sys::Event) -> Option<web_sys::Element> {
         .parent_element()
 }
 
-/// Label–value pairs as a description list; one view type for every screen that lists facts.
-fn facts(rows: Vec<(&'static str, String)>) -> impl IntoView {
-    let rows = rows
-        .into_iter()
-        .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
-        .collect_view();
+/// Label–value pairs as a description list. A fixed array, not a `Vec`: a list that never changes
+/// length needs none of tachys' list-diffing code (0.7 KB gzip with the channel tabs).
+fn facts<const N: usize>(rows: [(&'static str, String); N]) -> impl IntoView {
+    let rows = rows.map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> });
     view! { <dl>{rows}</dl> }
 }
