@@ -44,11 +44,12 @@ impl Snapshot {
     /// What a screen is built from. When it changes the session sets the phase again and the screen
     /// is rendered anew; anything else (a failed attempt, the deadline) updates in place. Screens
     /// built once are much smaller wasm than screens where every figure is reactive.
-    pub fn screen(&self) -> (Stage, u64, u64) {
+    pub fn screen(&self) -> (Stage, u64, u64, u64) {
         (
             Stage::of(self.view.state),
             self.view.remaining,
             self.view.paid_total,
+            self.view.returned_total,
         )
     }
 }

@@ -7,7 +7,7 @@
 //! #     serde_json::from_value(serde_json::json!({
 //! #         "api_version": 1, "reference": "ORD1", "control_number": "55042914871931",
 //! #         "amount": 90900, "currency": "TZS", "description": "", "state": state,
-//! #         "paid_total": 0, "remaining": 90900, "expires_at": 0, "server_time": 0,
+//! #         "paid_total": 0, "remaining": 90900, "returned_total": 0, "expires_at": 0, "server_time": 0,
 //! #         "payments": [], "failed_attempts": [], "mpesa_business_number": null, "version": 1
 //! #     })).unwrap()
 //! # }
@@ -115,6 +115,10 @@ pub fn events_between(previous: Option<&CheckoutView>, next: &CheckoutView) -> V
             code: "cancelled".into(),
             message: "the shop cancelled this order".into(),
         }),
+        Stage::Refunded => events.push(HostEvent::Error {
+            code: "refunded".into(),
+            message: "the payment went back to the payer".into(),
+        }),
         Stage::Creating | Stage::Failed | Stage::Awaiting => {}
     }
     events
@@ -132,6 +136,8 @@ pub enum Stage {
     Paid,
     Expired,
     Cancelled,
+    /// Money arrived and all of it went back to the payer: nothing is paid, nothing can be.
+    Refunded,
 }
 
 impl Stage {
@@ -145,6 +151,7 @@ impl Stage {
             Self::Paid => "paid",
             Self::Expired => "expired",
             Self::Cancelled => "cancelled",
+            Self::Refunded => "refunded",
         }
     }
 
@@ -155,8 +162,8 @@ impl Stage {
             BillState::PartiallyPaid => Self::PartiallyPaid,
             BillState::Paid | BillState::Overpaid => Self::Paid,
             BillState::Expired => Self::Expired,
-            // The money went back to the customer: to them the order is off, as if cancelled.
-            BillState::Cancelled | BillState::Refunded => Self::Cancelled,
+            BillState::Cancelled => Self::Cancelled,
+            BillState::Refunded => Self::Refunded,
         }
     }
 }
@@ -223,6 +230,8 @@ mod tests {
         );
         let cancelled = events_between(Some(&pending), &view(BillState::Cancelled));
         assert!(matches!(&cancelled[..], [HostEvent::Error { code, .. }] if code == "cancelled"));
+        let refunded = events_between(Some(&paid()), &view(BillState::Refunded));
+        assert!(matches!(&refunded[..], [HostEvent::Error { code, .. }] if code == "refunded"));
     }
 
     #[wasm_bindgen_test(unsupported = test)]

@@ -17,6 +17,7 @@ pub fn view(state: BillState) -> CheckoutView {
         state,
         paid_total: 0,
         remaining: 90_900,
+        returned_total: 0,
         expires_at: 10_000,
         server_time: 9_100,
         payments: Vec::new(),
@@ -48,6 +49,22 @@ pub fn partially_paid() -> CheckoutView {
     partial.payments[0].amount = 40_900;
     partial.paid_total = 40_900;
     partial.remaining = 50_000;
+    partial
+}
+
+/// Paid in full, then all of it refunded (or reversed): nothing held, all of it returned.
+pub fn refunded() -> CheckoutView {
+    let mut refunded = view(BillState::Refunded);
+    refunded.returned_total = 90_900;
+    refunded.version = 3;
+    refunded
+}
+
+/// Paid in two payments, then the second (TSh 50,000) reversed: partly paid again.
+pub fn partly_returned() -> CheckoutView {
+    let mut partial = partially_paid();
+    partial.returned_total = 50_000;
+    partial.version = 4;
     partial
 }
 

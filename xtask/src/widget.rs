@@ -20,7 +20,7 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
-mod streams;
+mod unused_exports;
 
 /// The name wasm-bindgen gives the glue's default wasm URL (`new URL('widget_bg.wasm', import.meta.url)`).
 const BINDGEN_WASM: &str = "widget_bg.wasm";
@@ -83,8 +83,8 @@ pub enum Names {
     Kept,
 }
 
-/// Release build of `package` (a cdylib of this workspace) with [`NIGHTLY`] → without wasm-streams'
-/// adapters ([`streams`]) → wasm-bindgen → wasm-opt → esbuild. The widget and the size benchmark's Leptos floor (`widget/floor`) go through
+/// Release build of `package` (a cdylib of this workspace) with [`NIGHTLY`] → without the exports
+/// nothing calls ([`unused_exports`]) → wasm-bindgen → wasm-opt → esbuild. The widget and the size benchmark's Leptos floor (`widget/floor`) go through
 /// the same steps.
 pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
     // A folder of its own: another compiler and other flags would otherwise evict the stable
@@ -116,8 +116,8 @@ pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
 
     let artefact = package.replace('-', "_");
     // Beside rustc's output, under the same file name: wasm-bindgen names its files after it.
-    let module = target_dir.join(format!("{package}-nostreams/{artefact}.wasm"));
-    streams::drop_adapters(
+    let module = target_dir.join(format!("{package}-used-exports/{artefact}.wasm"));
+    unused_exports::drop_unused(
         root,
         &target_dir.join(format!("wasm32-unknown-unknown/release/{artefact}.wasm")),
         &module,

@@ -30,6 +30,7 @@ mod tabs;
 
 use leptos::either::EitherOf6;
 use leptos::prelude::*;
+use shared::money::format_tzs;
 use wasm_bindgen::JsCast;
 
 use crate::live::Phase;
@@ -65,7 +66,10 @@ pub fn Checkout(
             Stage::Awaiting => EitherOf6::C(view! { <Pay snapshot locale/> }),
             Stage::PartiallyPaid => EitherOf6::D(view! { <Partial snapshot locale/> }),
             Stage::Paid => EitherOf6::E(view! { <Receipt snapshot locale redirects/> }),
-            Stage::Expired | Stage::Cancelled => EitherOf6::F(view! { <Closed stage locale/> }),
+            Stage::Expired | Stage::Cancelled | Stage::Refunded => {
+                let returned = snapshot.with_untracked(|s| s.view.returned_total);
+                EitherOf6::F(view! { <Closed stage returned locale/> })
+            }
             Stage::Creating | Stage::Failed => EitherOf6::B(()),
         }
     };
@@ -84,6 +88,13 @@ fn parent_of_target(event: &web_sys::Event) -> Option<web_sys::Element> {
         .dyn_into::<web_sys::Element>()
         .ok()?
         .parent_element()
+}
+
+/// "Returned to the payer: TZS 25,000" on any screen of a bill some money went back from (a
+/// refund or a reversal), else nothing: that money is neither paid nor still to pay.
+fn returned_line(locale: Locale, returned: u64) -> Option<impl IntoView> {
+    (returned > 0)
+        .then(|| view! { <p class="note">{locale.text.returned}" "{format_tzs(returned)}</p> })
 }
 
 /// Label–value pairs as a description list. A fixed array, not a `Vec`: a list that never changes

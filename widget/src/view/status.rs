@@ -22,6 +22,7 @@ pub fn StatusLine(
         Stage::Paid => text.paid_title,
         Stage::Expired => text.expired_title,
         Stage::Cancelled => text.cancelled_title,
+        Stage::Refunded => text.refunded_title,
         Stage::Failed => text.error_title,
     };
     view! {

@@ -1,32 +1,34 @@
-//! wasm-streams' JavaScript stream adapters out of the widget (issue 14, docs/widget-size.md).
+//! Exports nothing calls, out of the widget before wasm-bindgen (issue 14, docs/widget-size.md).
 //!
 //! Leptos turns on its server functions' `browser` feature unconditionally, and that exports
 //! wasm-streams' `IntoUnderlyingSource`, `IntoUnderlyingSink` and `IntoUnderlyingByteSource` to
 //! JavaScript. No server function exists here, so nothing constructs them; but their closures sit in
 //! the function table, so wasm-opt keeps them (about 9.5 KB raw). Removing their exports from
 //! rustc's module before wasm-bindgen lets wasm-bindgen leave their glue out and wasm-opt drop them.
+//! Leptos' lazy loading also exports a marker that only the wasm-split tool reads; the widget is not
+//! split.
 use std::fs;
 use std::io;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// Every export wasm-streams' adapters bring: the adapters' methods, their `free`, and the
+/// Every export wasm-streams' adapters bring (the adapters' methods, their `free`, and the
 /// descriptions of the adapters and of web-sys' `ReadableStream`/`WritableStream` constructors
-/// that only they call.
-fn is_stream_adapter(export: &str) -> bool {
-    export.contains("underlying")
+/// that only they call), and wasm-split's marker.
+fn is_unused(export: &str) -> bool {
+    export.contains("underlying") || export.starts_with("_WASM_SPLIT_MARKER_")
 }
 
-/// Writes rustc's module `wasm` to `out` without the stream adapters' exports and what only they
+/// Writes rustc's module `wasm` to `out` without the [unused](is_unused) exports and what only they
 /// reach (binaryen's wasm-metadce, every other export a root).
-pub fn drop_adapters(root: &Path, wasm: &Path, out: &Path) -> io::Result<()> {
+pub fn drop_unused(root: &Path, wasm: &Path, out: &Path) -> io::Result<()> {
     let exports = export_names(&fs::read(wasm)?)?;
     if let Some(dir) = out.parent() {
         fs::create_dir_all(dir)?;
     }
     let graph: Vec<_> = exports
         .iter()
-        .filter(|name| !is_stream_adapter(name))
+        .filter(|name| !is_unused(name))
         .map(|name| serde_json::json!({ "name": name, "root": true, "export": name }))
         .collect();
     let graph_file = out.with_extension("metadce.json");
@@ -156,7 +158,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_stream_adapters_are_dropped() {
+    fn only_what_nothing_calls_is_dropped() {
         for (export, dropped) in [
             ("intounderlyingsource_pull_58a9338f50bce61c", true),
             ("__wbg_intounderlyingsink_free_58a9338f50bce61c", true),
@@ -164,11 +166,12 @@ mod tests {
                 "__wbindgen_describe___wbg_new_with_into_underlying_source_10a8",
                 true,
             ),
+            ("_WASM_SPLIT_MARKER_732e786d2a082da8version", true),
             ("mount", false),
             ("__wbindgen_malloc", false),
             ("__wbg_handle_free", false),
         ] {
-            assert_eq!(is_stream_adapter(export), dropped, "{export}");
+            assert_eq!(is_unused(export), dropped, "{export}");
         }
     }
 }
