@@ -121,6 +121,7 @@ pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
         root,
         &target_dir.join(format!("wasm32-unknown-unknown/release/{artefact}.wasm")),
         &module,
+        names,
     )?;
     let wasm_bindgen = crate::tools::cargo_bin("wasm-bindgen");
     check_wasm_bindgen_version(root, &wasm_bindgen)?;

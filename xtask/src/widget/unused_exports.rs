@@ -12,6 +12,8 @@ use std::io;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use super::Names;
+
 /// Every export wasm-streams' adapters bring (the adapters' methods, their `free`, and the
 /// descriptions of the adapters and of web-sys' `ReadableStream`/`WritableStream` constructors
 /// that only they call), and wasm-split's marker.
@@ -20,8 +22,8 @@ fn is_unused(export: &str) -> bool {
 }
 
 /// Writes rustc's module `wasm` to `out` without the [unused](is_unused) exports and what only they
-/// reach (binaryen's wasm-metadce, every other export a root).
-pub fn drop_unused(root: &Path, wasm: &Path, out: &Path) -> io::Result<()> {
+/// reach (binaryen's wasm-metadce, every other export a root), its names section kept with `names`.
+pub fn drop_unused(root: &Path, wasm: &Path, out: &Path, names: Names) -> io::Result<()> {
     let exports = export_names(&fs::read(wasm)?)?;
     if let Some(dir) = out.parent() {
         fs::create_dir_all(dir)?;
@@ -34,7 +36,11 @@ pub fn drop_unused(root: &Path, wasm: &Path, out: &Path) -> io::Result<()> {
     let graph_file = out.with_extension("metadce.json");
     fs::write(&graph_file, serde_json::to_vec(&graph)?)?;
     let metadce = root.join("node_modules/.bin/wasm-metadce");
-    let status = Command::new(&metadce)
+    let mut command = Command::new(&metadce);
+    if names == Names::Kept {
+        command.arg("--debuginfo");
+    }
+    let status = command
         .args(super::WASM_FEATURES)
         .arg("--graph-file")
         .arg(&graph_file)
