@@ -1,8 +1,8 @@
 //! The BillPay edge worker: thin HTTP and Durable Object glue around `shared` (docs/design.md "Edge").
 //!
 //! - [`api`]: the public routes, one module per resource.
-//! - [`service`]: the `Bill`, `ClickPesaGateway`, `CheckoutLimiter` and `PayLink` Durable Objects,
-//!   their typed clients, the shop-notification outbox and the alarm schedule.
+//! - [`service`]: the `Bill`, `ClickPesaGateway`, `CheckoutLimiter`, `PayLink` and `BillIndex`
+//!   Durable Objects, their typed clients, the shop-notification outbox and the alarm schedule.
 //! - [`model`]: the messages between the worker and its objects.
 //! - [`http`]: errors, body limits, credentials, CORS, request logs, outbound fetch.
 mod api;
@@ -17,6 +17,7 @@ use worker::{event, Context, Env, Request, Response};
 use crate::config::Config;
 use crate::http::{cors, log::RequestLog};
 
+pub use service::bill_index::BillIndex;
 pub use service::bill_object::Bill;
 pub use service::gateway::ClickPesaGateway;
 pub use service::limiter::CheckoutLimiter;

@@ -16,6 +16,7 @@
 //! - [`bucket`]: token buckets bounding how often a client or an order may start a checkout.
 //! - [`budget`]: what a checkout costs in ClickPesa calls, and the daily call cap.
 //! - [`live`]: the live-update WebSocket's authentication and bounds.
+//! - [`reconcile`]: the reconcile report: bills in a window against ClickPesa's payments.
 //! - `testing` (feature `testing`): the checksum vectors and fuzzing properties for tests.
 pub mod api;
 pub mod bucket;
@@ -29,6 +30,7 @@ pub mod live;
 pub mod money;
 pub mod notify;
 pub mod paylink;
+pub mod reconcile;
 pub mod schedule;
 pub mod share;
 pub mod token;

@@ -23,6 +23,8 @@ mod orders;
 mod pay_links;
 #[path = "edge/recipes.rs"]
 mod recipes;
+#[path = "edge/reports.rs"]
+mod reports;
 #[path = "edge/secrets.rs"]
 mod secrets;
 #[path = "edge/support.rs"]

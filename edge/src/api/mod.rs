@@ -4,6 +4,7 @@ mod checkouts;
 mod health;
 mod orders;
 mod pay_page;
+mod reports;
 mod webhooks;
 
 use shared::paylink::PayCode;
@@ -24,6 +25,7 @@ enum Resource {
     OrderCancellation(BillReference),
     /// A payment link's page; `None` for a code that cannot exist (it gets the same 404 page).
     PayPage(Option<PayCode>),
+    PaymentsReport,
 }
 
 impl Resource {
@@ -48,6 +50,7 @@ impl Resource {
                 "/v1/orders/{ref}/cancel",
             ),
             ["p", code] => (Self::PayPage(PayCode::parse(code)), "/p/{code}"),
+            ["v1", "reports", "payments"] => (Self::PaymentsReport, "/v1/reports/payments"),
             _ => return None,
         })
     }
@@ -59,6 +62,7 @@ impl Resource {
             | Self::CheckoutLive(_)
             | Self::Order(_)
             | Self::PayPage(_) => Method::Get,
+            Self::PaymentsReport => Method::Get,
             Self::Checkouts
             | Self::ClickPesaWebhooks
             | Self::Orders
@@ -112,6 +116,7 @@ pub async fn handle(
         Resource::Order(reference) => orders::get(&req, env, &reference).await,
         Resource::OrderCancellation(reference) => orders::cancel(&req, env, &reference).await,
         Resource::PayPage(code) => pay_page::get(&req, env, code.as_ref()).await,
+        Resource::PaymentsReport => reports::payments(&req, env).await,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::model::paylink::StoredLink;
 use crate::service::bills::BillHandle;
 use crate::service::paylink::{random_code, PayLinkHandle};
 
-fn authorise(req: &Request, env: &Env) -> Result<(), EdgeError> {
+pub(super) fn authorise(req: &Request, env: &Env) -> Result<(), EdgeError> {
     auth::require_merchant(req, &Config::new(env).merchant_api_key()?)
 }
 

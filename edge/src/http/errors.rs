@@ -40,8 +40,11 @@ pub enum EdgeError {
     #[error("the payment provider is unavailable; retry later")]
     Unavailable { retry_after: u32 },
     /// CLICKPESA_DAILY_CALL_LIMIT: the account's calls for today are all spoken for.
-    #[error("this shop's daily budget of payment-provider requests is used up; new checkouts resume after midnight UTC")]
+    #[error("this shop's daily budget of payment-provider requests is used up; new checkouts and reports resume after midnight UTC")]
     DailyLimit { retry_after: u32 },
+    /// `Accept` names neither of the formats a resource can answer in.
+    #[error("this resource answers application/json or text/csv")]
+    NotAcceptable,
     #[error("this endpoint is not configured on this deployment")]
     NotConfigured,
     #[error("internal error")]
@@ -78,6 +81,7 @@ impl EdgeError {
             Self::TooManySockets => 429,
             Self::NotFound => 404,
             Self::MethodNotAllowed { .. } => 405,
+            Self::NotAcceptable => 406,
             Self::Conflict { .. } => 409,
             Self::TooLarge { .. } => 413,
             Self::UnsupportedMediaType { .. } => 415,
@@ -99,6 +103,7 @@ impl EdgeError {
             Self::TooManySockets => "too_many_sockets",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::NotAcceptable => "not_acceptable",
             Self::TooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
             Self::RateLimited { .. } => "rate_limited",

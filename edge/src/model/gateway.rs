@@ -49,6 +49,8 @@ pub enum GatewayRequest {
     /// Book a new checkout's calls (`shared::budget::checkout_calls`) against
     /// CLICKPESA_DAILY_CALL_LIMIT before anything is asked of ClickPesa.
     ReserveCheckout { calls: u32 },
+    /// Book a reconcile report's pages of `GET /payments/all` the same way.
+    ReserveReport { calls: u32 },
 }
 
 /// How a ClickPesa call ended, other than with a 2xx body.
@@ -68,7 +70,7 @@ pub enum GatewayError {
     /// A 2xx whose body is not what docs/clickpesa.md describes.
     #[error("ClickPesa sent an unexpected response body")]
     UnexpectedBody,
-    /// CLICKPESA_DAILY_CALL_LIMIT would be passed: no new checkout until midnight UTC.
+    /// CLICKPESA_DAILY_CALL_LIMIT would be passed: no new checkout or report until midnight UTC.
     #[error("the daily ClickPesa call limit is reached (resets in {retry_after} s)")]
     DailyLimit { retry_after: u32 },
 }

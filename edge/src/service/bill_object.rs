@@ -3,6 +3,7 @@
 //! It creates the control number (or returns the existing one), applies payments through the
 //! ledger, and from its one alarm reconciles with ClickPesa, expires the bill, and delivers the
 //! shop's notifications. Rules live in `shared::ledger`; this object only persists and schedules.
+use futures_util::future::try_join;
 use futures_util::lock::Mutex;
 use shared::api::{CheckoutView, OrderView};
 use shared::clickpesa::{CreateOrderControlNumber, PaymentRecord};
@@ -20,7 +21,7 @@ use crate::http::errors::EdgeError;
 use crate::model::bill::{Applied, ApplyPayment, BillRequest, CreateBill, CreatedBill, StoredBill};
 use crate::model::gateway::GatewayError;
 use crate::service::clickpesa::ClickPesa;
-use crate::service::{outbox, rpc, sockets};
+use crate::service::{bill_index, outbox, rpc, sockets};
 
 /// The binding name in wrangler.toml.
 pub const BINDING: &str = "BILL";
@@ -192,7 +193,13 @@ impl Bill {
         // retry asks again with the same billReference, which ClickPesa cannot number twice.
         let clickpesa = ClickPesa::interactive(&self.env)?;
         let calls = shared::budget::checkout_calls(self.config().reconcile_schedule().len());
-        clickpesa.reserve_checkout(calls).await?;
+        // Indexed before the number exists, so the reconcile report never misses a bill (an entry
+        // whose create is refused reads as no bill); both asks at once, to keep the create fast.
+        try_join(
+            async { Ok(clickpesa.reserve_checkout(calls).await?) },
+            bill_index::record(&self.env, claims.reference.as_str(), now),
+        )
+        .await?;
         let request = CreateOrderControlNumber {
             bill_reference: Some(claims.reference.to_string()),
             bill_amount: Some(claims.amount.get()),

@@ -3,7 +3,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared::clickpesa::{
     paths, BillPayDetails, BillStatus, CreateControlNumberResponse, CreateOrderControlNumber,
-    PaymentRecord, UpdateBillPay,
+    PaymentRecord, PaymentsPage, UpdateBillPay,
 };
 use worker::{Env, Stub};
 
@@ -63,6 +63,16 @@ impl ClickPesa {
     /// Books a new checkout's `calls` against the daily limit (a no-op when none is set).
     pub async fn reserve_checkout(&self, calls: u32) -> Result<(), GatewayError> {
         self.ask(&GatewayRequest::ReserveCheckout { calls }).await
+    }
+
+    /// Books a report's `calls` against the daily limit (a no-op when none is set).
+    pub async fn reserve_report(&self, calls: u32) -> Result<(), GatewayError> {
+        self.ask(&GatewayRequest::ReserveReport { calls }).await
+    }
+
+    /// One page of `GET /payments/all` (`path` from `shared::reconcile::pages::page_path`).
+    pub async fn payments_page(&self, path: String) -> Result<PaymentsPage, GatewayError> {
+        self.call(HttpMethod::Get, path, None).await
     }
 
     pub async fn create_order_control_number(

@@ -101,16 +101,20 @@ impl DurableObject for ClickPesaGateway {
                 rpc::reply(&result)
             }
             GatewayRequest::ReserveCheckout { calls } => {
-                rpc::reply(&self.reserve_checkout(calls).await)
+                rpc::reply(&self.reserve(calls, "a new checkout").await)
+            }
+            GatewayRequest::ReserveReport { calls } => {
+                rpc::reply(&self.reserve(calls, "a report").await)
             }
         }
     }
 }
 
 impl ClickPesaGateway {
-    /// Books a new checkout's calls for today, or refuses it once CLICKPESA_DAILY_CALL_LIMIT
-    /// would be passed. Off (always booked, nothing stored) when no limit is set.
-    async fn reserve_checkout(&self, calls: u32) -> Result<(), GatewayError> {
+    /// Books the calls of `what` (a new checkout, a report) for today, or refuses it once
+    /// CLICKPESA_DAILY_CALL_LIMIT would be passed. Off (always booked, nothing stored) when no
+    /// limit is set.
+    async fn reserve(&self, calls: u32, what: &str) -> Result<(), GatewayError> {
         let Some(limit) = Config::new(&self.env).clickpesa_daily_call_limit() else {
             return Ok(());
         };
@@ -118,7 +122,7 @@ impl ClickPesaGateway {
             .await?
             .map_err(|spent| {
                 worker::console_error!(
-                    "clickpesa: daily call limit {limit} reached; a new checkout was refused"
+                    "clickpesa: daily call limit {limit} reached; {what} was refused"
                 );
                 GatewayError::DailyLimit {
                     retry_after: spent.retry_after_secs,

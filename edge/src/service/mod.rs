@@ -1,4 +1,5 @@
 //! The Durable Objects and the typed clients through which the worker and they talk.
+pub mod bill_index;
 pub mod bill_object;
 pub mod bills;
 pub mod clickpesa;

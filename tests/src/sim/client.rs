@@ -15,7 +15,7 @@ use serde::Serialize;
 use shared::clickpesa::PaymentStatus;
 
 use super::control::{BillView, PayResponse, ReturnRequest, ReturnResponse, Stats};
-use super::faults::FaultSettings;
+use super::faults::{FaultSettings, PayFaults};
 use super::pay::PayRequest;
 use super::webhook::Delivery;
 
@@ -52,10 +52,18 @@ impl SimClient {
         id: &str,
         status: PaymentStatus,
     ) -> Result<ReturnResponse, ClientError> {
-        let request = ReturnRequest {
-            status,
-            faults: Default::default(),
-        };
+        self.return_payment_with(id, status, PayFaults::default())
+            .await
+    }
+
+    /// [`Self::return_payment`] with `faults` on its webhook (e.g. dropped).
+    pub async fn return_payment_with(
+        &self,
+        id: &str,
+        status: PaymentStatus,
+        faults: PayFaults,
+    ) -> Result<ReturnResponse, ClientError> {
+        let request = ReturnRequest { status, faults };
         self.post(&format!("/_sim/payments/{id}/return"), &request)
             .await
     }

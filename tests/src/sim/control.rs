@@ -137,6 +137,9 @@ pub struct Stats {
     /// Single creates per `billReference`, accepted or refused.
     #[serde(default)]
     pub creates_by_reference: BTreeMap<String, u64>,
+    /// `GET /payments/{orderReference}` calls per reference.
+    #[serde(default)]
+    pub payment_queries_by_reference: BTreeMap<String, u64>,
     pub tokens_issued: u64,
     pub bills: u64,
     pub payments: u64,
@@ -254,6 +257,7 @@ async fn stats(State(app): State<AppState>) -> Json<Stats> {
     Json(Stats {
         requests: app.request_counts(),
         creates_by_reference: app.create_counts(),
+        payment_queries_by_reference: app.payment_query_counts(),
         tokens_issued: state.tokens_issued,
         bills: state.bills.len() as u64,
         payments: state.payments.len() as u64,

@@ -61,6 +61,8 @@ pub struct App {
     requests: Counts,
     /// Single Order/Customer creates per `billReference` (accepted or refused), for the same.
     creates: Counts,
+    /// `GET /payments/{orderReference}` calls per reference, for the same.
+    payment_queries: Counts,
 }
 
 /// Occurrences by key, shared between requests.
@@ -102,6 +104,7 @@ impl App {
             store,
             requests: Counts::default(),
             creates: Counts::default(),
+            payment_queries: Counts::default(),
             config,
         })
     }
@@ -137,6 +140,16 @@ impl App {
 
     pub fn create_counts(&self) -> BTreeMap<String, u64> {
         self.creates.snapshot()
+    }
+
+    /// Counts a `GET /payments/{orderReference}`, so a test can tell when the edge's
+    /// reconciliation polls for *its* bill are over.
+    pub fn count_payment_query(&self, order_reference: String) {
+        self.payment_queries.add(order_reference);
+    }
+
+    pub fn payment_query_counts(&self) -> BTreeMap<String, u64> {
+        self.payment_queries.snapshot()
     }
 }
 

@@ -10,6 +10,7 @@ use hmac::{Hmac, Mac};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use sha2::Sha256;
+use shared::reconcile::time::format_rfc3339;
 
 use crate::support::*;
 
@@ -93,6 +94,7 @@ fn cases(r: &[String]) -> Vec<Case> {
     let forged_token = mint_with("not-the-signing-secret", &claims(&r[0], 1000, exp));
     let expired = token_for(&r[1], now() - 3600);
     let other_ref_token = token(&r[2], 1000);
+    let (recent, now_text) = (format_rfc3339(now() - 10), format_rfc3339(now()));
     let case = |route, input: &str, request, status, code| Case {
         route,
         input: input.to_owned(),
@@ -612,6 +614,111 @@ fn cases(r: &[String]) -> Vec<Case> {
             405,
             Some("method_not_allowed"),
         ),
+        // The reconcile report: the merchant key, then `Accept`, then the window.
+        case(
+            "GET /v1/reports/payments",
+            "no Authorization",
+            request(Method::GET, &report(&recent, &now_text)),
+            401,
+            Some("missing_credentials"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "order token as the key",
+            request(Method::GET, &report(&recent, &now_text)).bearer_auth(token(&r[12], 1000)),
+            401,
+            Some("invalid_api_key"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "`Accept: image/png`",
+            merchant_get(&report(&recent, &now_text)).header("Accept", "image/png"),
+            406,
+            Some("not_acceptable"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "no window",
+            merchant_get("/v1/reports/payments"),
+            422,
+            Some("missing_window"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "`from` only",
+            merchant_get(&format!("/v1/reports/payments?from={recent}")),
+            422,
+            Some("missing_window"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "unix seconds",
+            merchant_get(&report(&(now() - 3600).to_string(), &now_text)),
+            422,
+            Some("invalid_window"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "injection string as `from`",
+            merchant_get(&report("%27%20OR%20%271%27%3D%271", &now_text)),
+            422,
+            Some("invalid_window"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "`+03:00` not percent-encoded (read as a space)",
+            merchant_get(&report(
+                &format_rfc3339(now() - 3600).replace('Z', "+03:00"),
+                &now_text,
+            )),
+            422,
+            Some("invalid_window"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "`from` twice",
+            merchant_get(&format!("{}&from={recent}", report(&recent, &now_text))),
+            422,
+            Some("invalid_window"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "unknown parameter",
+            merchant_get(&format!("{}&limit=5", report(&recent, &now_text))),
+            422,
+            Some("unknown_parameter"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "`to` before `from`",
+            merchant_get(&report(&now_text, &recent)),
+            422,
+            Some("window_reversed"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "32 days",
+            merchant_get(&report(&format_rfc3339(now() - 32 * 86_400), &now_text)),
+            422,
+            Some("window_too_long"),
+        ),
+        case(
+            "GET /v1/reports/payments",
+            "older than BILL_RETENTION_SECS",
+            merchant_get(&report(
+                &format_rfc3339(now() - 3 * 86_400),
+                &format_rfc3339(now() - 2 * 86_400),
+            )),
+            422,
+            Some("window_too_old"),
+        ),
+        case(
+            "POST /v1/reports/payments",
+            "wrong method",
+            request(Method::POST, &report(&recent, &now_text)).bearer_auth(&stack().merchant_key),
+            405,
+            Some("method_not_allowed"),
+        ),
         // Payment links: any code that leads nowhere gets the one HTML 404 page, not JSON.
         case(
             "GET /p/{code}",
@@ -651,6 +758,15 @@ fn cases(r: &[String]) -> Vec<Case> {
         ),
     ]);
     cases
+}
+
+/// The report's path for a window given as written (so it can be garbled).
+fn report(from: &str, to: &str) -> String {
+    format!("/v1/reports/payments?from={from}&to={to}")
+}
+
+fn merchant_get(path: &str) -> RequestBuilder {
+    request(Method::GET, path).bearer_auth(&stack().merchant_key)
 }
 
 /// `/p/` and `code` percent-encoded as one path segment.

@@ -19,12 +19,13 @@ use crate::support::*;
 const TOKEN_VECTOR_1: &str = "v1.eyJyZWYiOiJXUzEwMDEiLCJhbW91bnQiOjI1MDAwLCJkZXNjcmlwdGlvbiI6Ik9yZGVyIFdTMTAwMSIsIm1vZGUiOiJFWEFDVCIsImV4cCI6MTc2NzIyNTYwMH0.5-J_QyQ5b-tAGQSWV2SV615CTZdypn2t3vaAbGJKHzA";
 
 /// Every block of docs/shop-integration.md and the test here that runs or checks it.
-const SHOP_PAGE_BLOCKS: [&str; 5] = [
+const SHOP_PAGE_BLOCKS: [&str; 6] = [
     "embed",          // the_embed_snippet_is_the_demo_shops_script_tag
     "body",           // the_body_example_has_the_keys_of_a_real_delivery
     "receive-node",   // the_receivers_in_the_docs_handle_real_notifications
     "receive-python", // the_receivers_in_the_docs_handle_real_notifications
     "receive-php",    // the_receivers_in_the_docs_handle_real_notifications
+    "reconcile-node", // the_reconcile_job_names_what_does_not_match
 ];
 
 /// A language the docs show code in, and how a shop's server would run a file of it.
@@ -362,4 +363,47 @@ async fn the_token_snippets_print_vector_1_and_mint_tokens_the_edge_accepts() {
         );
         assert_eq!(created.body["reference"], json!(reference), "{name}");
     }
+}
+
+#[tokio::test]
+async fn the_reconcile_job_names_what_does_not_match() {
+    let _stack = shared().await;
+    let from = now() - 1;
+    let (paid, _) = paid_bill("SRP", 2_500).await;
+    // Money only a correctly signed webhook claims: ClickPesa never took it.
+    let claimed = unique_ref("SRU");
+    let (order, _) = new_checkout(&claimed, 2_600).await;
+    let webhook = payment_webhook(&claimed, &format!("{claimed}X"), "SUCCESS", 2_600);
+    assert_eq!(post_webhook(webhook, true).await.status, StatusCode::OK);
+    wait_for_state(&claimed, &order, "paid", Duration::from_secs(30)).await;
+
+    let file = write_snippet(
+        "reconcile-node",
+        Language::Node,
+        &snippet("shop-integration.md", "reconcile-node").code,
+    );
+    let out = Language::Node
+        .interpreter()
+        .arg(&file)
+        .env("EDGE_URL", &stack().edge)
+        .env("MERCHANT_API_KEY", &stack().merchant_key)
+        .env("FROM", shared::reconcile::time::format_rfc3339(from))
+        .env("TO", shared::reconcile::time::format_rfc3339(now() + 60))
+        .output()
+        .expect("node runs");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        printed
+            .lines()
+            .any(|l| l == format!("{claimed} unknown_to_clickpesa not_at_clickpesa")),
+        "{printed}"
+    );
+    assert!(!printed.contains(&paid), "{printed}");
+    assert!(printed.trim_end().ends_with("to look at"), "{printed}");
 }

@@ -49,6 +49,7 @@ pub async fn by_reference(
     State(app): State<AppState>,
     Path(order_reference): Path<String>,
 ) -> Result<Json<Vec<PaymentRecord>>, ApiError> {
+    app.count_payment_query(order_reference.clone());
     let found: Vec<PaymentRecord> = app
         .state()
         .payments_for(&order_reference)
