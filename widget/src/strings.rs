@@ -74,7 +74,7 @@ strings! {
     cancelled_body,
     refunded_title,
     refunded_body,
-    /// Followed by the amount that went back (refunded or reversed), on any screen with one.
+    /// Followed by the amount that went back (refunded or reversed) on the refunded screen.
     returned,
     error_title,
     retry,

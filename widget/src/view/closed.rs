@@ -1,7 +1,7 @@
 //! Expired, cancelled or refunded: nothing can be paid any more.
 use leptos::prelude::*;
+use shared::money::format_tzs;
 
-use super::returned_line;
 use crate::session::Stage;
 use crate::strings::Locale;
 
@@ -17,7 +17,8 @@ pub fn Closed(stage: Stage, returned: u64, locale: Locale) -> impl IntoView {
     };
     view! {
         <p>{body}</p>
-        {returned_line(locale, returned)}
+        // What went back: the whole amount paid, since nothing is held.
+        {(stage == Stage::Refunded).then(|| view! { <p class="note">{text.returned}" "{format_tzs(returned)}</p> })}
         // A reload asks the shop's page for a fresh order token and so a fresh control number.
         {expired.then(|| view! {
             <button type="button" on:click=|_| {

@@ -30,7 +30,6 @@ mod tabs;
 
 use leptos::either::EitherOf6;
 use leptos::prelude::*;
-use shared::money::format_tzs;
 use wasm_bindgen::JsCast;
 
 use crate::live::Phase;
@@ -88,13 +87,6 @@ fn parent_of_target(event: &web_sys::Event) -> Option<web_sys::Element> {
         .dyn_into::<web_sys::Element>()
         .ok()?
         .parent_element()
-}
-
-/// "Returned to the payer: TZS 25,000" on any screen of a bill some money went back from (a
-/// refund or a reversal), else nothing: that money is neither paid nor still to pay.
-fn returned_line(locale: Locale, returned: u64) -> Option<impl IntoView> {
-    (returned > 0)
-        .then(|| view! { <p class="note">{locale.text.returned}" "{format_tzs(returned)}</p> })
 }
 
 /// Label–value pairs as a description list. A fixed array, not a `Vec`: a list that never changes

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use shared::money::format_tzs;
 
-use super::{facts, returned_line};
+use super::facts;
 use crate::control_number::read_aloud_groups;
 use crate::live::Snapshot;
 use crate::strings::Locale;
@@ -12,21 +12,18 @@ use crate::strings::Locale;
 #[component]
 pub fn Partial(snapshot: RwSignal<Snapshot>, locale: Locale) -> impl IntoView {
     let text = locale.text;
-    let (rows, returned) = snapshot.with_untracked(|s| {
-        let rows = [
+    let rows = snapshot.with_untracked(|s| {
+        [
             (text.partial_paid, format_tzs(s.view.paid_total)),
             (text.partial_missing, format_tzs(s.view.remaining)),
             (
                 text.control_number,
                 read_aloud_groups(&s.view.control_number).join(" "),
             ),
-        ];
-        (rows, s.view.returned_total)
+        ]
     });
     view! {
         {facts(rows)}
-        // A paid bill with a payment reversed is partly paid again: say where that money went.
-        {returned_line(locale, returned)}
         <p class="note">{text.partial_what_to_do}</p>
     }
 }
