@@ -20,6 +20,7 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
+mod short_imports;
 mod unused_exports;
 
 /// The name wasm-bindgen gives the glue's default wasm URL (`new URL('widget_bg.wasm', import.meta.url)`).
@@ -84,7 +85,8 @@ pub enum Names {
 }
 
 /// Release build of `package` (a cdylib of this workspace) with [`NIGHTLY`] → without the exports
-/// nothing calls ([`unused_exports`]) → wasm-bindgen → wasm-opt → esbuild. The widget and the size benchmark's Leptos floor (`widget/floor`) go through
+/// nothing calls ([`unused_exports`]) → wasm-bindgen → wasm-opt → esbuild → short import names in
+/// both files ([`short_imports`]). The widget and the size benchmark's Leptos floor (`widget/floor`) go through
 /// the same steps.
 pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
     // A folder of its own: another compiler and other flags would otherwise evict the stable
@@ -157,10 +159,8 @@ pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
         &fs::read_to_string(bindgen_dir.join(format!("{artefact}.js")))?,
         Some("esm"),
     )?;
-    Ok(Packed {
-        wasm: fs::read(&wasm_path)?,
-        glue,
-    })
+    let (wasm, glue) = short_imports::shorten(&fs::read(&wasm_path)?, &glue)?;
+    Ok(Packed { wasm, glue })
 }
 
 /// [`pack`]s the widget into the content-hashed `widget/dist`.
@@ -244,7 +244,7 @@ fn content_hash(parts: &[&[u8]]) -> String {
 
 /// `esbuild --minify` (wrangler's own, pinned in package-lock.json) over `js`: the glue and the
 /// bootstrap are read by people in the repo, downloaded by every customer. The glue's import
-/// names are string keys the wasm looks up, so minifying cannot break the link.
+/// names are keys the wasm looks up, so minifying cannot break the link.
 fn minify(root: &Path, js: &str, format: Option<&str>) -> io::Result<String> {
     let mut esbuild = Command::new(root.join("node_modules/.bin/esbuild"));
     esbuild.args(["--minify", "--loader=js", "--log-level=warning"]);

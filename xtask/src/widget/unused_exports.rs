@@ -61,34 +61,41 @@ pub fn drop_unused(root: &Path, wasm: &Path, out: &Path, names: Names) -> io::Re
 
 /// The names in a wasm module's export section (id 7), in order.
 fn export_names(wasm: &[u8]) -> io::Result<Vec<String>> {
+    let Some((_, body)) = module_sections(wasm)?.into_iter().find(|(id, _)| *id == 7) else {
+        return Ok(Vec::new());
+    };
+    let mut at = 0;
+    let count = leb128(body, &mut at)?;
+    let mut names = Vec::with_capacity(count);
+    for _ in 0..count {
+        let len = leb128(body, &mut at)?;
+        let name = body.get(at..at + len).ok_or_else(truncated)?;
+        names.push(String::from_utf8(name.to_vec()).map_err(io::Error::other)?);
+        at += len + 1; // the name, then the export's kind
+        leb128(body, &mut at)?; // and its index
+    }
+    Ok(names)
+}
+
+/// A wasm module's sections, in order: each one's id and body.
+pub(super) fn module_sections(wasm: &[u8]) -> io::Result<Vec<(u8, &[u8])>> {
     if wasm.get(..8) != Some(b"\0asm\x01\0\0\0") {
         return Err(io::Error::other("not a wasm module (version 1)"));
     }
+    let mut sections = Vec::new();
     let mut at = 8;
     while at < wasm.len() {
         let id = wasm[at];
         at += 1;
         let size = leb128(wasm, &mut at)?;
-        if id != 7 {
-            at += size;
-            continue;
-        }
-        let count = leb128(wasm, &mut at)?;
-        let mut names = Vec::with_capacity(count);
-        for _ in 0..count {
-            let len = leb128(wasm, &mut at)?;
-            let name = wasm.get(at..at + len).ok_or_else(truncated)?;
-            names.push(String::from_utf8(name.to_vec()).map_err(io::Error::other)?);
-            at += len + 1; // the name, then the export's kind
-            leb128(wasm, &mut at)?; // and its index
-        }
-        return Ok(names);
+        sections.push((id, wasm.get(at..at + size).ok_or_else(truncated)?));
+        at += size;
     }
-    Ok(Vec::new())
+    Ok(sections)
 }
 
 /// An unsigned LEB128 number at `at`, which moves past it.
-fn leb128(wasm: &[u8], at: &mut usize) -> io::Result<usize> {
+pub(super) fn leb128(wasm: &[u8], at: &mut usize) -> io::Result<usize> {
     let mut value = 0_usize;
     for shift in (0..35).step_by(7) {
         let byte = *wasm.get(*at).ok_or_else(truncated)?;
@@ -101,7 +108,7 @@ fn leb128(wasm: &[u8], at: &mut usize) -> io::Result<usize> {
     Err(io::Error::other("LEB128 number longer than 32 bits"))
 }
 
-fn truncated() -> io::Error {
+pub(super) fn truncated() -> io::Error {
     io::Error::other("wasm module ends inside a section")
 }
 
