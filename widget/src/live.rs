@@ -21,11 +21,12 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use shared::api::CheckoutView;
+use shared::screen::Stage;
 
 use crate::countdown::Deadline;
 use crate::edge::{Edge, EdgeError, Feed, Status};
 use crate::poll::{Next, Poll, PollPolicy, Reconnect};
-use crate::session::{events_between, HostEvent, Stage};
+use crate::session::{events_between, HostEvent};
 use crate::timers::Wakeup;
 
 /// The latest snapshot from the edge, with its expiry pinned to the local clock.

@@ -1,5 +1,5 @@
-//! What the host page hears about a checkout, and which screen it is on: pure functions of the
-//! edge's snapshots.
+//! What the host page hears about a checkout: pure functions of the edge's snapshots (the screen
+//! each bill state gets is `shared`'s [`Stage`] rule).
 //!
 //! ```
 //! # use widget::session::{events_between, HostEvent};
@@ -20,6 +20,7 @@
 //! ```
 use shared::api::CheckoutView;
 use shared::ledger::BillState;
+use shared::screen::Stage;
 
 use crate::edge::EdgeError;
 
@@ -122,50 +123,6 @@ pub fn events_between(previous: Option<&CheckoutView>, next: &CheckoutView) -> V
         Stage::Creating | Stage::Failed | Stage::Awaiting => {}
     }
     events
-}
-
-/// Which screen the widget shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    Creating,
-    /// The edge refused or could not be reached; the customer may retry.
-    Failed,
-    Awaiting,
-    PartiallyPaid,
-    /// Paid in full, or overpaid: both end with a receipt.
-    Paid,
-    Expired,
-    Cancelled,
-    /// Money arrived and all of it went back to the payer: nothing is paid, nothing can be.
-    Refunded,
-}
-
-impl Stage {
-    /// The name in the widget's `data-stage` attribute, which page-level tests and shop scripts read.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Creating => "creating",
-            Self::Failed => "failed",
-            Self::Awaiting => "awaiting",
-            Self::PartiallyPaid => "partially_paid",
-            Self::Paid => "paid",
-            Self::Expired => "expired",
-            Self::Cancelled => "cancelled",
-            Self::Refunded => "refunded",
-        }
-    }
-
-    /// The screen for a bill in `state`.
-    pub fn of(state: BillState) -> Self {
-        match state {
-            BillState::Pending => Self::Awaiting,
-            BillState::PartiallyPaid => Self::PartiallyPaid,
-            BillState::Paid | BillState::Overpaid => Self::Paid,
-            BillState::Expired => Self::Expired,
-            BillState::Cancelled => Self::Cancelled,
-            BillState::Refunded => Self::Refunded,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! Expired, cancelled or refunded: nothing can be paid any more.
 use leptos::prelude::*;
 use shared::money::format_tzs;
+use shared::screen::Stage;
 
-use crate::session::Stage;
 use crate::strings::Locale;
 
 /// `returned`: what went back to the payer (all of it, for a refunded bill).

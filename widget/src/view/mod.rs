@@ -30,10 +30,10 @@ mod tabs;
 
 use leptos::either::EitherOf6;
 use leptos::prelude::*;
+use shared::screen::Stage;
 use wasm_bindgen::JsCast;
 
 use crate::live::Phase;
-use crate::session::Stage;
 use crate::strings::Locale;
 use closed::Closed;
 use failed::Failed;

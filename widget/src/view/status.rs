@@ -1,8 +1,8 @@
 //! The one ARIA live region: screen readers hear each change of stage, and "reconnecting…".
 use leptos::prelude::*;
+use shared::screen::Stage;
 
 use crate::live::Phase;
-use crate::session::Stage;
 use crate::strings::Locale;
 
 #[component]
