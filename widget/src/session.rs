@@ -19,7 +19,6 @@
 //! assert!(events_between(Some(&pending), &pending).is_empty());
 //! ```
 use shared::api::CheckoutView;
-use shared::ledger::BillState;
 use shared::screen::Stage;
 
 use crate::edge::EdgeError;
@@ -129,6 +128,7 @@ pub fn events_between(previous: Option<&CheckoutView>, next: &CheckoutView) -> V
 mod tests {
     use super::*;
     use crate::testing::{paid, partially_paid, view};
+    use shared::ledger::BillState;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test(unsupported = test)]
