@@ -190,10 +190,13 @@ pub struct CheckoutView {
     pub description: String,
     /// Where the bill stands; every state but `pending` ends the checkout.
     pub state: BillState,
-    /// Whole TZS received so far, over all payments.
+    /// Whole TZS received so far and still held, over all payments.
     pub paid_total: u64,
     /// Whole TZS still to pay: `amount - paid_total`, never below zero.
     pub remaining: u64,
+    /// Whole TZS that arrived and went back to the payer (refunded or reversed); not in
+    /// `paid_total`. A `refunded` bill shows the customer this amount.
+    pub returned_total: u64,
     /// When the checkout stops waiting for payment (unix seconds): the token's `exp` or the
     /// deployment's `CHECKOUT_TTL` after creation, whichever is earlier.
     pub expires_at: u64,
@@ -228,6 +231,7 @@ impl CheckoutView {
             state: bill.state,
             paid_total: bill.paid_total,
             remaining: bill.amount.saturating_sub(bill.paid_total),
+            returned_total: bill.returned_total,
             expires_at: bill.expires_at,
             server_time: now,
             payments: payments.into_iter().map(PaymentView::from).collect(),
@@ -316,8 +320,6 @@ pub struct OrderView {
     pub closed: Option<Closure>,
     /// Payments with ClickPesa ids and statuses, by id, including refunded and reversed ones.
     pub recorded_payments: Vec<Payment>,
-    /// Money that arrived and went back to the payer (`paid_total` is net of it).
-    pub returned_total: u64,
     /// Payment records ClickPesa sent that were not applied (unreadable or contradictory).
     pub needs_review: Vec<ReviewRecord>,
     /// Notifications the edge gave up delivering to the shop after its retries.
@@ -350,7 +352,6 @@ impl OrderView {
             created_at: bill.created_at,
             closed: bill.closed.clone(),
             recorded_payments: bill.payments.values().cloned().collect(),
-            returned_total: bill.returned_total,
             needs_review: bill.needs_review.values().cloned().collect(),
             undelivered_notifications: Vec::new(),
         }

@@ -32,6 +32,7 @@ pub mod notify;
 pub mod paylink;
 pub mod reconcile;
 pub mod schedule;
+pub mod screen;
 pub mod share;
 pub mod token;
 pub mod validate;

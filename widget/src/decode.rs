@@ -66,6 +66,7 @@ pub fn checkout_view(body: &JsValue) -> Result<CheckoutView, DecodeError> {
         state: BillState::parse(&state).ok_or(DecodeError::UnknownState(state))?,
         paid_total: view.whole("paid_total")?,
         remaining: view.whole("remaining")?,
+        returned_total: view.whole("returned_total")?,
         expires_at: view.whole("expires_at")?,
         server_time: view.whole("server_time")?,
         payments: view.list("payments", |payment| {

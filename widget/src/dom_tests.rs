@@ -15,7 +15,8 @@ use web_sys::{
 
 use crate::edge::{EdgeError, Status};
 use crate::testing::{
-    paid, partially_paid, view, with_failed_attempt, ScriptedEdge, ScriptedSocket,
+    paid, partially_paid, partly_returned, refunded, view, with_failed_attempt, ScriptedEdge,
+    ScriptedSocket,
 };
 use crate::{mount_with, Handle, MountOptions};
 
@@ -391,6 +392,98 @@ async fn expired_offers_to_start_again_and_tells_the_host() {
         Some("Start again")
     );
     assert_eq!(widget.event_names(), ["billpay:ready", "billpay:expired"]);
+}
+
+#[wasm_bindgen_test]
+async fn money_that_went_back_is_shown_as_returned_not_cancelled() {
+    struct Case {
+        name: &'static str,
+        view: shared::api::CheckoutView,
+        lang: &'static str,
+        stage: &'static str,
+        shows: &'static [&'static str],
+        /// The host's last event, and its code for `billpay:error`.
+        last_event: (&'static str, Option<&'static str>),
+    }
+    let cases = [
+        Case {
+            name: "refunded",
+            view: refunded(),
+            lang: "en",
+            stage: "refunded",
+            shows: &[
+                "This payment was refunded",
+                "went back to the payer",
+                "Returned to the payer: TSh 90,900",
+            ],
+            last_event: ("billpay:error", Some("refunded")),
+        },
+        Case {
+            name: "refunded, in Swahili",
+            view: refunded(),
+            lang: "sw",
+            stage: "refunded",
+            shows: &[
+                "Malipo haya yamerejeshwa",
+                "Imerudishwa kwa mlipaji: TSh 90,900",
+            ],
+            last_event: ("billpay:error", Some("refunded")),
+        },
+        Case {
+            name: "paid in two parts, the second reversed",
+            view: partly_returned(),
+            lang: "en",
+            stage: "partially_paid",
+            // What is held and what is missing; the shop, told, settles the rest.
+            shows: &["Partly paid", "TSh 40,900", "TSh 50,000", "contact them"],
+            last_event: ("billpay:partially_paid", None),
+        },
+    ];
+    for case in cases {
+        // On a reload the first view is the outcome; while open, a poll brings it.
+        for polled in [false, true] {
+            let mut widget = match polled {
+                false => showing(case.view.clone(), case.lang),
+                true => mount(
+                    ScriptedEdge::new(
+                        [Ok(view(BillState::Pending))],
+                        [Ok(Status::Changed {
+                            view: case.view.clone(),
+                            etag: None,
+                        })],
+                    ),
+                    case.lang,
+                ),
+            };
+            widget.reaches(case.stage).await;
+            let text = widget.text();
+            for expected in case.shows {
+                assert!(
+                    text.contains(expected),
+                    "{} (polled: {polled}): {expected:?} missing from {text}",
+                    case.name
+                );
+            }
+            for cancelled in ["cancelled", "ameghairi", "imeghairiwa"] {
+                assert!(!text.contains(cancelled), "{}: {text}", case.name);
+            }
+            assert_eq!(
+                widget.event_names().last().map(String::as_str),
+                Some(case.last_event.0),
+                "{}",
+                case.name
+            );
+            if let Some(code) = case.last_event.1 {
+                assert_eq!(
+                    widget.detail("billpay:error")["code"],
+                    code,
+                    "{}",
+                    case.name
+                );
+            }
+            widget.handle.destroy();
+        }
+    }
 }
 
 #[wasm_bindgen_test]

@@ -21,11 +21,12 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use shared::api::CheckoutView;
+use shared::screen::Stage;
 
 use crate::countdown::Deadline;
 use crate::edge::{Edge, EdgeError, Feed, Status};
 use crate::poll::{Next, Poll, PollPolicy, Reconnect};
-use crate::session::{events_between, HostEvent, Stage};
+use crate::session::{events_between, HostEvent};
 use crate::timers::Wakeup;
 
 /// The latest snapshot from the edge, with its expiry pinned to the local clock.
@@ -44,11 +45,12 @@ impl Snapshot {
     /// What a screen is built from. When it changes the session sets the phase again and the screen
     /// is rendered anew; anything else (a failed attempt, the deadline) updates in place. Screens
     /// built once are much smaller wasm than screens where every figure is reactive.
-    pub fn screen(&self) -> (Stage, u64, u64) {
+    pub fn screen(&self) -> (Stage, u64, u64, u64) {
         (
             Stage::of(self.view.state),
             self.view.remaining,
             self.view.paid_total,
+            self.view.returned_total,
         )
     }
 }

@@ -1,5 +1,5 @@
-//! What the host page hears about a checkout, and which screen it is on: pure functions of the
-//! edge's snapshots.
+//! What the host page hears about a checkout: pure functions of the edge's snapshots (the screen
+//! each bill state gets is `shared`'s [`Stage`] rule).
 //!
 //! ```
 //! # use widget::session::{events_between, HostEvent};
@@ -7,7 +7,7 @@
 //! #     serde_json::from_value(serde_json::json!({
 //! #         "api_version": 1, "reference": "ORD1", "control_number": "55042914871931",
 //! #         "amount": 90900, "currency": "TZS", "description": "", "state": state,
-//! #         "paid_total": 0, "remaining": 90900, "expires_at": 0, "server_time": 0,
+//! #         "paid_total": 0, "remaining": 90900, "returned_total": 0, "expires_at": 0, "server_time": 0,
 //! #         "payments": [], "failed_attempts": [], "mpesa_business_number": null, "version": 1
 //! #     })).unwrap()
 //! # }
@@ -19,7 +19,7 @@
 //! assert!(events_between(Some(&pending), &pending).is_empty());
 //! ```
 use shared::api::CheckoutView;
-use shared::ledger::BillState;
+use shared::screen::Stage;
 
 use crate::edge::EdgeError;
 
@@ -115,56 +115,20 @@ pub fn events_between(previous: Option<&CheckoutView>, next: &CheckoutView) -> V
             code: "cancelled".into(),
             message: "the shop cancelled this order".into(),
         }),
+        Stage::Refunded => events.push(HostEvent::Error {
+            code: "refunded".into(),
+            message: "the payment went back to the payer".into(),
+        }),
         Stage::Creating | Stage::Failed | Stage::Awaiting => {}
     }
     events
-}
-
-/// Which screen the widget shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    Creating,
-    /// The edge refused or could not be reached; the customer may retry.
-    Failed,
-    Awaiting,
-    PartiallyPaid,
-    /// Paid in full, or overpaid: both end with a receipt.
-    Paid,
-    Expired,
-    Cancelled,
-}
-
-impl Stage {
-    /// The name in the widget's `data-stage` attribute, which page-level tests and shop scripts read.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Creating => "creating",
-            Self::Failed => "failed",
-            Self::Awaiting => "awaiting",
-            Self::PartiallyPaid => "partially_paid",
-            Self::Paid => "paid",
-            Self::Expired => "expired",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    /// The screen for a bill in `state`.
-    pub fn of(state: BillState) -> Self {
-        match state {
-            BillState::Pending => Self::Awaiting,
-            BillState::PartiallyPaid => Self::PartiallyPaid,
-            BillState::Paid | BillState::Overpaid => Self::Paid,
-            BillState::Expired => Self::Expired,
-            // The money went back to the customer: to them the order is off, as if cancelled.
-            BillState::Cancelled | BillState::Refunded => Self::Cancelled,
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::{paid, partially_paid, view};
+    use shared::ledger::BillState;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test(unsupported = test)]
@@ -223,6 +187,8 @@ mod tests {
         );
         let cancelled = events_between(Some(&pending), &view(BillState::Cancelled));
         assert!(matches!(&cancelled[..], [HostEvent::Error { code, .. }] if code == "cancelled"));
+        let refunded = events_between(Some(&paid()), &view(BillState::Refunded));
+        assert!(matches!(&refunded[..], [HostEvent::Error { code, .. }] if code == "refunded"));
     }
 
     #[wasm_bindgen_test(unsupported = test)]

@@ -72,6 +72,10 @@ strings! {
     start_again,
     cancelled_title,
     cancelled_body,
+    refunded_title,
+    refunded_body,
+    /// Followed by the amount that went back (refunded or reversed) on the refunded screen.
+    returned,
     error_title,
     retry,
 }
@@ -112,6 +116,9 @@ pub static EN: Strings = Strings {
     start_again: "Start again",
     cancelled_title: "This payment was cancelled",
     cancelled_body: "The shop cancelled this order. Nothing more can be paid to it.",
+    refunded_title: "This payment was refunded",
+    refunded_body: "The money paid went back to the payer. Nothing more can be paid to it.",
+    returned: "Returned to the payer:",
     error_title: "We could not start the payment",
     retry: "Try again",
 };
@@ -152,6 +159,10 @@ pub static SW: Strings = Strings {
     start_again: "Anza upya",
     cancelled_title: "Malipo haya yameghairiwa",
     cancelled_body: "Duka limeghairi oda hii. Hakuna malipo zaidi yanayoweza kupokelewa.",
+    refunded_title: "Malipo haya yamerejeshwa",
+    refunded_body:
+        "Pesa iliyolipwa imerudishwa kwa mlipaji. Hakuna malipo zaidi yanayoweza kupokelewa.",
+    returned: "Imerudishwa kwa mlipaji:",
     error_title: "Imeshindikana kuanzisha malipo",
     retry: "Jaribu tena",
 };

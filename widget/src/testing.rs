@@ -17,6 +17,7 @@ pub fn view(state: BillState) -> CheckoutView {
         state,
         paid_total: 0,
         remaining: 90_900,
+        returned_total: 0,
         expires_at: 10_000,
         server_time: 9_100,
         payments: Vec::new(),
@@ -61,7 +62,7 @@ mod browser {
     use shared::api::{CheckoutView, FailedAttemptView};
     use shared::ledger::BillState;
 
-    use super::view;
+    use super::{partially_paid, view};
     use crate::edge::{Edge, EdgeError, EdgeFuture, Feed, Status};
     use crate::timers::Waker;
 
@@ -75,6 +76,22 @@ mod browser {
         });
         failed.version = 2;
         failed
+    }
+
+    /// Paid in full, then all of it refunded (or reversed): nothing held, all of it returned.
+    pub fn refunded() -> CheckoutView {
+        let mut refunded = view(BillState::Refunded);
+        refunded.returned_total = 90_900;
+        refunded.version = 3;
+        refunded
+    }
+
+    /// Paid in two payments, then the second (TSh 50,000) reversed: partly paid again.
+    pub fn partly_returned() -> CheckoutView {
+        let mut partial = partially_paid();
+        partial.returned_total = 50_000;
+        partial.version = 4;
+        partial
     }
 
     /// Answers from a script; once the status script runs out, every poll is `304 Unchanged`.

@@ -20,6 +20,9 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
+mod short_imports;
+mod unused_exports;
+
 /// The name wasm-bindgen gives the glue's default wasm URL (`new URL('widget_bg.wasm', import.meta.url)`).
 const BINDGEN_WASM: &str = "widget_bg.wasm";
 /// Hex digits of SHA-256 in the file names: plenty to never collide between releases.
@@ -81,8 +84,9 @@ pub enum Names {
     Kept,
 }
 
-/// Release build of `package` (a cdylib of this workspace) with [`NIGHTLY`] → wasm-bindgen →
-/// wasm-opt → esbuild. The widget and the size benchmark's Leptos floor (`widget/floor`) go through
+/// Release build of `package` (a cdylib of this workspace) with [`NIGHTLY`] → without the exports
+/// nothing calls ([`unused_exports`]) → wasm-bindgen → wasm-opt → esbuild → short import names in
+/// both files ([`short_imports`]). The widget and the size benchmark's Leptos floor (`widget/floor`) go through
 /// the same steps.
 pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
     // A folder of its own: another compiler and other flags would otherwise evict the stable
@@ -113,6 +117,14 @@ pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
         .env_remove("CARGO_ENCODED_RUSTFLAGS"))?;
 
     let artefact = package.replace('-', "_");
+    // Beside rustc's output, under the same file name: wasm-bindgen names its files after it.
+    let module = target_dir.join(format!("{package}-used-exports/{artefact}.wasm"));
+    unused_exports::drop_unused(
+        root,
+        &target_dir.join(format!("wasm32-unknown-unknown/release/{artefact}.wasm")),
+        &module,
+        names,
+    )?;
     let wasm_bindgen = crate::tools::cargo_bin("wasm-bindgen");
     check_wasm_bindgen_version(root, &wasm_bindgen)?;
     let bindgen_dir = target_dir.join(format!("{package}-bindgen"));
@@ -120,7 +132,7 @@ pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
     run(Command::new(&wasm_bindgen)
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(&bindgen_dir)
-        .arg(target_dir.join(format!("wasm32-unknown-unknown/release/{artefact}.wasm"))))?;
+        .arg(&module))?;
 
     let wasm_path = bindgen_dir.join(format!("{artefact}_bg.wasm"));
     let wasm_opt = root.join("node_modules/.bin/wasm-opt");
@@ -147,10 +159,8 @@ pub fn pack(root: &Path, package: &str, names: Names) -> io::Result<Packed> {
         &fs::read_to_string(bindgen_dir.join(format!("{artefact}.js")))?,
         Some("esm"),
     )?;
-    Ok(Packed {
-        wasm: fs::read(&wasm_path)?,
-        glue,
-    })
+    let (wasm, glue) = short_imports::shorten(&fs::read(&wasm_path)?, &glue)?;
+    Ok(Packed { wasm, glue })
 }
 
 /// [`pack`]s the widget into the content-hashed `widget/dist`.
@@ -234,7 +244,7 @@ fn content_hash(parts: &[&[u8]]) -> String {
 
 /// `esbuild --minify` (wrangler's own, pinned in package-lock.json) over `js`: the glue and the
 /// bootstrap are read by people in the repo, downloaded by every customer. The glue's import
-/// names are string keys the wasm looks up, so minifying cannot break the link.
+/// names are keys the wasm looks up, so minifying cannot break the link.
 fn minify(root: &Path, js: &str, format: Option<&str>) -> io::Result<String> {
     let mut esbuild = Command::new(root.join("node_modules/.bin/esbuild"));
     esbuild.args(["--minify", "--loader=js", "--log-level=warning"]);

@@ -332,7 +332,7 @@ impl BillLine {
                 amount: v.checkout.amount,
                 created_at: format_rfc3339(v.created_at),
                 paid_total: v.checkout.paid_total,
-                returned_total: v.returned_total,
+                returned_total: v.checkout.returned_total,
             }),
             clickpesa: ClickPesaSide::of(records),
             payments,

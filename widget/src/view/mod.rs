@@ -30,10 +30,10 @@ mod tabs;
 
 use leptos::either::EitherOf6;
 use leptos::prelude::*;
+use shared::screen::Stage;
 use wasm_bindgen::JsCast;
 
 use crate::live::Phase;
-use crate::session::Stage;
 use crate::strings::Locale;
 use closed::Closed;
 use failed::Failed;
@@ -65,7 +65,10 @@ pub fn Checkout(
             Stage::Awaiting => EitherOf6::C(view! { <Pay snapshot locale/> }),
             Stage::PartiallyPaid => EitherOf6::D(view! { <Partial snapshot locale/> }),
             Stage::Paid => EitherOf6::E(view! { <Receipt snapshot locale redirects/> }),
-            Stage::Expired | Stage::Cancelled => EitherOf6::F(view! { <Closed stage locale/> }),
+            Stage::Expired | Stage::Cancelled | Stage::Refunded => {
+                let returned = snapshot.with_untracked(|s| s.view.returned_total);
+                EitherOf6::F(view! { <Closed stage returned locale/> })
+            }
             Stage::Creating | Stage::Failed => EitherOf6::B(()),
         }
     };
@@ -86,11 +89,9 @@ fn parent_of_target(event: &web_sys::Event) -> Option<web_sys::Element> {
         .parent_element()
 }
 
-/// Label–value pairs as a description list; one view type for every screen that lists facts.
-fn facts(rows: Vec<(&'static str, String)>) -> impl IntoView {
-    let rows = rows
-        .into_iter()
-        .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
-        .collect_view();
+/// Label–value pairs as a description list. A fixed array, not a `Vec`: a list that never changes
+/// length needs none of tachys' list-diffing code (0.7 KB gzip with the channel tabs).
+fn facts<const N: usize>(rows: [(&'static str, String); N]) -> impl IntoView {
+    let rows = rows.map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> });
     view! { <dl>{rows}</dl> }
 }

@@ -13,7 +13,7 @@ use crate::strings::Locale;
 pub fn Partial(snapshot: RwSignal<Snapshot>, locale: Locale) -> impl IntoView {
     let text = locale.text;
     let rows = snapshot.with_untracked(|s| {
-        vec![
+        [
             (text.partial_paid, format_tzs(s.view.paid_total)),
             (text.partial_missing, format_tzs(s.view.remaining)),
             (

@@ -34,7 +34,7 @@ pub fn Receipt(snapshot: RwSignal<Snapshot>, locale: Locale, redirects: bool) ->
         .last()
         .map(|p| local_time(&p.paid_at, locale.tag()))
         .unwrap_or_default();
-    let rows = vec![
+    let rows = [
         (text.paid_amount, format_tzs(view.paid_total)),
         (text.channel, channels),
         (text.payment_reference, references),

@@ -1,8 +1,8 @@
 //! The one ARIA live region: screen readers hear each change of stage, and "reconnecting…".
 use leptos::prelude::*;
+use shared::screen::Stage;
 
 use crate::live::Phase;
-use crate::session::Stage;
 use crate::strings::Locale;
 
 #[component]
@@ -22,6 +22,7 @@ pub fn StatusLine(
         Stage::Paid => text.paid_title,
         Stage::Expired => text.expired_title,
         Stage::Cancelled => text.cancelled_title,
+        Stage::Refunded => text.refunded_title,
         Stage::Failed => text.error_title,
     };
     view! {

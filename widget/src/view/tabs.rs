@@ -51,21 +51,19 @@ pub fn ChannelTabs(
             let _ = tab.focus();
         }
     };
-    let tabs = Channel::ALL
-        .iter()
-        .enumerate()
-        .map(|(index, channel)| {
-            let is_selected = move || selected.get() == index;
-            view! {
-                <button type="button" role="tab" id=tab_id(index) aria-controls=PANEL_ID
-                    aria-selected=move || if is_selected() { "true" } else { "false" }
-                    tabindex=move || if is_selected() { "0" } else { "-1" }
-                    on:click=move |_| selected.set(index)>
-                    {channel.name()}
-                </button>
-            }
-        })
-        .collect_view();
+    // An array like `Channel::ALL`: fixed, so no list-diffing code.
+    let tabs = std::array::from_fn::<_, { Channel::ALL.len() }, _>(|index| {
+        let channel = Channel::ALL[index];
+        let is_selected = move || selected.get() == index;
+        view! {
+            <button type="button" role="tab" id=tab_id(index) aria-controls=PANEL_ID
+                aria-selected=move || if is_selected() { "true" } else { "false" }
+                tabindex=move || if is_selected() { "0" } else { "-1" }
+                on:click=move |_| selected.set(index)>
+                {channel.name()}
+            </button>
+        }
+    });
     let steps = move || {
         let context = ChannelContext {
             control_number: &number,
