@@ -42,7 +42,7 @@ pub async fn create(
     let order = token::mint(secrets[0].as_bytes(), &claims);
     let origin = match config.public_url() {
         Some(url) => url,
-        None => req.url()?.origin().ascii_serialization(),
+        None => crate::http::url::origin(&crate::http::url::raw(req)).to_owned(),
     };
     let pay_url = store_link(env, &origin, &claims, &order, lang).await?;
     let created = OrderCreated {

@@ -6,6 +6,7 @@ use worker::{Env, Request, Response};
 
 use crate::config::Config;
 use crate::http::errors::EdgeError;
+use crate::http::url;
 use crate::service::limiter;
 use crate::service::paylink::PayLinkHandle;
 
@@ -16,20 +17,19 @@ pub async fn get(req: &Request, env: &Env, code: Option<&PayCode>) -> Result<Res
         Some(code) => PayLinkHandle::new(env, code).open().await?,
         None => None,
     };
-    let url = req.url()?;
-    let origin = url.origin().ascii_serialization();
+    let url = url::raw(req);
+    let origin = url::origin(&url);
     let Some(link) = link else {
         limiter::admit(env, &misses, rate).await?;
-        return page(&origin, paylink::not_found_page(), 404);
+        return page(origin, paylink::not_found_page(), 404);
     };
     limiter::check(env, &misses, rate).await?;
-    let query = url
-        .query_pairs()
+    let query = url::query_pairs(&url)
         .find(|(name, _)| name == "lang")
         .map(|(_, value)| value.into_owned());
     let accept = req.headers().get("Accept-Language")?;
     let lang = paylink::page_lang(query.as_deref(), accept.as_deref(), link.lang);
-    page(&origin, paylink::page(lang, &link.order), 200)
+    page(origin, paylink::page(lang, &link.order), 200)
 }
 
 fn page(origin: &str, html: String, status: u16) -> Result<Response, EdgeError> {

@@ -18,6 +18,7 @@ use worker::{Env, Request, Response};
 use crate::clock::now_secs;
 use crate::config::Config;
 use crate::http::errors::EdgeError;
+use crate::http::url;
 use crate::model::bill_index::IndexEntry;
 use crate::service::bill_index;
 use crate::service::bills::BillHandle;
@@ -32,8 +33,12 @@ pub async fn payments(req: &Request, env: &Env) -> Result<Response, EdgeError> {
     let format = ReportFormat::negotiate(accept.as_deref()).ok_or(EdgeError::NotAcceptable)?;
     let config = Config::new(env);
     let now = now_secs();
-    let window = ReportWindow::parse(req.url()?.query_pairs(), now, config.bill_retention_secs())
-        .map_err(|error| EdgeError::invalid(error.code(), error))?;
+    let window = ReportWindow::parse(
+        url::query_pairs(&url::raw(req)),
+        now,
+        config.bill_retention_secs(),
+    )
+    .map_err(|error| EdgeError::invalid(error.code(), error))?;
     // A bill takes payment for at most CHECKOUT_TTL after it is created.
     let payable = config.checkout_ttl_secs();
     let bills = indexed_bills(env, &window, payable).await?;

@@ -6,3 +6,4 @@ pub mod cors;
 pub mod errors;
 pub mod log;
 pub mod outbound;
+pub mod url;
