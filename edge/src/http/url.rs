@@ -57,9 +57,12 @@ mod tests {
         }
     }
 
+    /// A case's name, its URL and the pairs expected.
+    type QueryCase<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
     #[test]
     fn query_pairs_are_decoded_and_stop_at_the_fragment() {
-        let cases: [(&str, &str, &[(&str, &str)]); 5] = [
+        let cases: [QueryCase; 5] = [
             ("none", "https://e.test/p/x", &[]),
             ("one", "https://e.test/p/x?lang=sw", &[("lang", "sw")]),
             (
